@@ -1,0 +1,1 @@
+"""CLI sub-commands: option parsing and printing only."""

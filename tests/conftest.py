@@ -1,0 +1,34 @@
+"""Fixtures shared by every test package. Area-specific fixtures live in tests/<area>/conftest.py."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from gongkai.config import REPO_ROOT, Settings
+
+SEED_DIR = REPO_ROOT / "fixtures" / "reports"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings rooted in a fresh temporary directory, politeness delay off."""
+    s = dataclasses.replace(Settings.from_env(home=tmp_path / "gongkai"), request_interval=0.0)
+    s = dataclasses.replace(
+        s,
+        raw_dir=s.home / "raw",
+        staging_db=s.home / "staging.duckdb",
+        warehouse_db=s.home / "warehouse.duckdb",
+        serving_dir=s.home / "serving",
+        validation_dir=s.home / "validation",
+    )
+    s.ensure_dirs()
+    return s
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> dict[str, str]:
+    """The five real reports as raw text, keyed by file stem (e.g. ``001_ea52101856a8af1f``)."""
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(SEED_DIR.glob("*.txt"))}
