@@ -1,0 +1,1 @@
+"""Benchmarks: one command (`uv run python -m benchmarks.run`), not part of the test suite."""
