@@ -48,6 +48,7 @@ class QueryResult:
 
 @dataclass
 class DemoSummary:
+    run_state: str = ""
     task_states: dict[str, str] = field(default_factory=dict)
     reports_by_generation: dict[str, int] = field(default_factory=dict)
     quarantined: int = 0
@@ -118,8 +119,11 @@ def render(summary: DemoSummary) -> str:
     """The text the demo prints."""
     lines = ["", "gongkai demo — what was built", "=" * 30]
     if summary.task_states:
-        states = ", ".join(f"{k}={v}" for k, v in summary.task_states.items())
-        lines.append(f"Airflow run gongkai_daily: {states}")
+        counts: dict[str, int] = {}
+        for state in summary.task_states.values():
+            counts[state] = counts.get(state, 0) + 1
+        states = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        lines.append(f"Airflow run gongkai_daily: {summary.run_state} (task instances: {states})")
     gens = ", ".join(f"{g}: {n}" for g, n in summary.reports_by_generation.items()) or "none"
     lines.append(f"Reports found per generation: {gens} (quarantined: {summary.quarantined})")
     lines.append(f"Facts loaded (fct_indicator_value rows): {summary.facts}")
@@ -146,16 +150,15 @@ def render(summary: DemoSummary) -> str:
 
 def run_demo(settings: Settings, *, airflow_home: Path | None = None) -> DemoSummary:
     """Start the replica, run `gongkai_daily` once through Airflow over the whole history, summarise."""
+    from gongkai.orchestration.embedded import run_daily_once
     from replica.server import start_replica
-
-    from gongkai.orchestration.local import run_daily_once
 
     started = time.perf_counter()
     settings.ensure_dirs()
     server = start_replica()
     try:
         settings = dataclasses.replace(settings, portal_base_url=server.base_url, request_interval=0.0)
-        states = run_daily_once(
+        run = run_daily_once(
             settings,
             since=HISTORY_START,
             until=date.today() + timedelta(days=1),
@@ -164,6 +167,7 @@ def run_demo(settings: Settings, *, airflow_home: Path | None = None) -> DemoSum
     finally:
         server.stop()
     summary = summarize(settings)
-    summary.task_states = {str(k): str(v) for k, v in states.items()} if isinstance(states, dict) else {}
+    summary.run_state = str(run.get("state"))
+    summary.task_states = {str(k): str(v) for k, v in run.get("tasks", {}).items()}
     summary.seconds = time.perf_counter() - started
     return summary
