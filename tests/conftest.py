@@ -45,3 +45,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def replica():
+    """The portal replica on a free port (no faults; ``replica.set_faults({...})`` to inject some).
+
+    Point the scrapers at it with ``dataclasses.replace(settings, portal_base_url=replica.base_url)``.
+    """
+    from replica.server import start_replica
+
+    server = start_replica(0)
+    try:
+        yield server
+    finally:
+        server.stop()
