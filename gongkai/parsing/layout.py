@@ -1,0 +1,279 @@
+"""Layout normalisation: any report text → one flat sequence of cell tokens in reading order.
+
+Handles the layouts seen in real reports, line by line, without a document-level guess:
+
+- tab-prefixed cell lines (``\\t条``; a line ``\\t`` is an explicit blank cell);
+- pipe rows (``a | b | c |``; markdown separator rows are skipped);
+- HTML tables (``<td>``/``<th>`` in document order; ``colspan``/``rowspan`` cells appear once;
+  ``&nbsp;`` is blank); text outside the tables becomes plain lines;
+- one cell per line or paragraph (blank lines are layout, not cells);
+- a label followed by space-separated values on one line (PDF text).
+
+Traditional Chinese is converted to Simplified (OpenCC) for matching only when detected; a token's
+``raw`` keeps the original characters.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from gongkai.parsing.values import BLANKS, UNIT_CELLS, CellValue, normalize, parse_cell
+
+LABEL, VALUE, UNIT = "label", "value", "unit"
+
+
+@dataclass(slots=True)
+class Token:
+    text: str  # normalised (NFKC, Simplified) text used for matching
+    raw: str  # the cell as written
+    line: int  # 1-based line of the input text
+    kind: str  # label | value | unit
+    cell: CellValue | None = None  # set for values (value None = blank cell)
+
+
+_TABLE_RE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
+_BLOCK_END_RE = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li|tr|title)\s*>", re.I)
+_TAG_RE = re.compile(r"<[^>]+>")
+_SEP_CELL_RE = re.compile(r"^:?-{3,}:?$")
+_DIGIT_RE = re.compile(r"\d")
+
+
+_KINDS: dict[str, tuple[str, CellValue | None]] = {}  # cell text → (kind, value); texts repeat a lot
+
+
+def _classify(text: str) -> tuple[str, CellValue | None]:
+    got = _KINDS.get(text)
+    if got is None:
+        cell = parse_cell(text)
+        if text in UNIT_CELLS:
+            got = (UNIT, None)
+        elif cell is not None:
+            got = (VALUE, cell)
+        else:
+            got = (LABEL, None)
+        if len(_KINDS) < 100_000:
+            _KINDS[text] = got
+    return got
+
+
+def _token(raw: str, text: str, line: int) -> Token:
+    text = text.strip()
+    kind, cell = _classify(text)
+    return Token(text, raw.strip(), line, kind, cell)
+
+
+def _plain_line(raw: str, text: str, line: int, out: list[Token]) -> None:
+    """A line that is neither tab- nor pipe-separated: one cell, or a label + space-separated values."""
+    stripped = text.strip()
+    if not stripped:
+        return
+    if len(stripped) > 48 or not _DIGIT_RE.search(stripped):
+        # prose or a label: values are short and hold a digit (blanks are handled by _token)
+        if len(stripped) > 3:
+            out.append(Token(stripped, raw.strip(), line, LABEL))
+            return
+        out.append(_token(raw, stripped, line))
+        return
+    if " " in stripped:
+        parts = stripped.split()
+        n_values = 0
+        for part in reversed(parts):
+            if parse_cell(part) is None or part in UNIT_CELLS or not _DIGIT_RE.search(part):
+                break
+            n_values += 1
+        if not n_values and len(parts) >= 3 and parts[-1] in BLANKS and parts[-2] in UNIT_CELLS:
+            n_values = 1  # "…数 条 /": a blank value after the unit column
+        if n_values or (len(parts) >= 2 and parts[-1] in UNIT_CELLS):
+            head = parts[: len(parts) - n_values]
+            raw_parts = raw.split()
+            raw_tail = (
+                raw_parts[len(raw_parts) - n_values :] if len(raw_parts) == len(parts) else parts[-n_values:]
+            )
+            unit = head.pop() if len(head) > 1 and head[-1] in UNIT_CELLS else None  # "…数 条 169"
+            if head:
+                out.append(_token(" ".join(head), " ".join(head), line))
+            if unit:
+                out.append(Token(unit, unit, line, UNIT))
+            for r, t in zip(raw_tail, parts[len(parts) - n_values :] if n_values else [], strict=True):
+                out.append(_token(r, t, line))
+            return
+    out.append(_token(raw, stripped, line))
+
+
+_NORM_CACHE: dict[str, str] = {}
+
+
+def norm_line(line: str) -> str:
+    """NFKC of one line, memoised (template labels and cells repeat across reports)."""
+    if line.isascii():
+        return line
+    got = _NORM_CACHE.get(line)
+    if got is None:
+        got = normalize(line)
+        if len(line) <= 160 and len(_NORM_CACHE) < 200_000:
+            _NORM_CACHE[line] = got
+    return got
+
+
+def _lines(raw_text: str, text: str, first_line: int, out: list[Token]) -> None:
+    """Tokens of plain text lines; ``text`` is ``raw_text`` in Simplified characters (not normalised)."""
+    raw_lines = raw_text.split("\n")
+    lines = text.split("\n")
+    same = len(raw_lines) == len(lines)
+    for i, line in enumerate(lines):
+        raw_line = raw_lines[i] if same else line
+        no = first_line + i
+        if len(line) <= 160 or "\t" in line or "|" in line or "\uff5c" in line:
+            line = norm_line(line)  # long untabbed lines are prose: no cell, no template label
+        if line[:1] == "\t" and line.count("\t") == 1:  # the common case: one tab-prefixed cell
+            t = line[1:].strip()
+            kind, cell = _KINDS.get(t) or _classify(t)
+            out.append(Token(t, raw_line[1:].strip() if raw_line[:1] == "\t" else t, no, kind, cell))
+        elif "\t" in line:
+            parts = line.split("\t")
+            raw_parts = raw_line.split("\t")
+            if len(raw_parts) != len(parts):
+                raw_parts = parts
+            if not parts[0].strip():
+                parts, raw_parts = parts[1:], raw_parts[1:]
+            for r, t in zip(raw_parts, parts, strict=True):
+                t = t.strip()
+                kind, cell = _KINDS.get(t) or _classify(t)
+                out.append(Token(t, r.strip(), no, kind, cell))
+        elif "|" in line and line.count("|") >= 2:
+            s = line.strip()
+            cells = s[1:] if s.startswith("|") else s
+            cells = cells[:-1] if cells.endswith("|") else cells
+            parts = cells.split("|")
+            if all(_SEP_CELL_RE.match(p.strip()) for p in parts):
+                continue
+            rs = raw_line.strip()
+            rs = rs[1:] if rs.startswith("|") else rs
+            rs = rs[:-1] if rs.endswith("|") else rs
+            raw_parts = rs.split("|")
+            if len(raw_parts) != len(parts):
+                raw_parts = parts
+            for r, t in zip(raw_parts, parts, strict=True):
+                out.append(_token(r, t, no))
+        else:
+            _plain_line(raw_line, line, no, out)
+
+
+def _html_table(segment: str, first_line: int, out: list[Token]) -> None:
+    import lxml.html
+
+    try:
+        root = lxml.html.fragment_fromstring(segment)
+    except Exception:  # malformed markup: fall back to its text, line by line
+        text = html_lib.unescape(_TAG_RE.sub("\n", segment))
+        _lines(text, to_simplified(text), first_line, out)
+        return
+    for tr in root.iter("tr"):
+        for td in tr:
+            if td.tag not in ("td", "th"):
+                continue
+            raw = td.text_content()
+            line = first_line + (td.sourceline or 1) - 1
+            out.append(_token(raw, _cell_text(raw), line))
+
+
+_CELL_TEXT: dict[str, str] = {}
+
+
+def _cell_text(raw: str) -> str:
+    """Normalised, Simplified, one-line text of an HTML cell (memoised: cell texts repeat)."""
+    if raw.isascii():
+        return raw.replace("\n", " ")
+    got = _CELL_TEXT.get(raw)
+    if got is None:
+        got = to_simplified(normalize(raw)).replace("\n", " ")
+        if len(_CELL_TEXT) < 100_000:
+            _CELL_TEXT[raw] = got
+    return got
+
+
+def _html(text: str, out: list[Token]) -> None:
+    pos = 0
+    line = 1
+    for m in _TABLE_RE.finditer(text):
+        _html_prose(text[pos : m.start()], line, out)
+        line += text.count("\n", pos, m.start())
+        _html_table(m.group(0), line, out)
+        line += text.count("\n", m.start(), m.end())
+        pos = m.end()
+    _html_prose(text[pos:], line, out)
+
+
+def _html_prose(segment: str, first_line: int, out: list[Token]) -> None:
+    if not segment.strip():
+        return
+    # keep line numbers: block ends become newlines only where the source had none
+    segment = _BLOCK_END_RE.sub(lambda m: m.group(0) if "\n" in m.group(0) else "", segment)
+    text = html_lib.unescape(_TAG_RE.sub("", segment))
+    _lines(text, to_simplified(text), first_line, out)
+
+
+_HTML_RE = re.compile(r"<t(?:able|d)\b", re.I)
+
+
+def is_html(text: str) -> bool:
+    return _HTML_RE.search(text) is not None
+
+
+def tokenize(text: str, simplified: str | None = None) -> list[Token]:
+    """Every cell of the text, in reading order (see the module docstring for the layouts).
+
+    ``simplified`` is ``to_simplified(text)`` when the caller already has it."""
+    out: list[Token] = []
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if is_html(text):
+        _html(text, out)
+    else:
+        _lines(text, simplified if simplified is not None else to_simplified(text), 1, out)
+    return out
+
+
+# ---- Traditional Chinese --------------------------------------------------------------------------
+
+_TRAD_SAMPLE = (
+    "政府信息公开情况统计表主动公开收到申请数答复数不同意公开行政复议诉讼举报投诉费用机构建设保障经费"
+    "专职兼职人员会议培训本年新收上年结转办理结果予以部分不予无法提供处理总计结转下年度继续规章规范性文件"
+    "许可处罚强制收费采购数量项目决定维持纠正其他结果尚未审结直接起诉复议后条件次个万元报告单位填报年度"
+    "网站微博微信公报回应解读新闻发布会访谈稿件事件当面传真网络信函按时延期属于范围同意涉及国家商业秘密"
+    "个人隐私危及安全经济社会稳定条例所指法律法规规定情形行政机关存在告知更改补充途径纠错驳回原告请求"
+    "专门查阅点从事工作专项管理服务事项对外制作总数量上一年增减处理集中金额自然人法人组织企业科研公益"
+    "法律其他三类内部事务过程执法案卷查询掌握相关没有现成需要另行制作补正后内容仍明确信访重复出版物"
+    "无正当理由大量反复确认重新出具已获取逾期缴纳通知制发废止现行有效"
+)
+
+
+@lru_cache(maxsize=1)
+def _traditional_re() -> re.Pattern[str]:
+    from opencc import OpenCC
+
+    trad = OpenCC("s2t").convert(_TRAD_SAMPLE)
+    t2s = _t2s()
+    # only characters that are never Simplified (``覆`` is both, so it is left out)
+    chars = sorted({t for s, t in zip(_TRAD_SAMPLE, trad, strict=False) if s != t and t2s.convert(t) != t})
+    return re.compile("[" + "".join(chars) + "]")
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def has_traditional(text: str) -> bool:
+    return _traditional_re().search(text) is not None
+
+
+def to_simplified(text: str) -> str:
+    """Simplified form of ``text`` when it holds Traditional characters, else ``text`` itself."""
+    if not has_traditional(text):
+        return text
+    return _t2s().convert(text)

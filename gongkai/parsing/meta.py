@@ -1,0 +1,113 @@
+"""Report metadata read from the text: generation (by template markers), report year, agency."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from gongkai.parsing.layout import LABEL, Token
+
+# Markers are matched on whitespace-free NFKC text, so header words split over lines still count.
+_G3 = (
+    "本年制发件数",
+    "本年废止件数",
+    "现行有效件数",
+    "本年收费金额",
+    "申请人无正当理由逾期不补正",
+    "逾期未按收费通知要求缴纳费用",
+)
+_G2 = (
+    "本年新制作数量",
+    "本年新公开数量",
+    "对外公开总数量",
+    "上一年项目数量",
+    "本年新收政府信息公开申请数量",
+    "上年结转政府信息公开申请数量",
+    "结转下年度继续办理",
+    "采购总金额",
+    "尚未审结",
+    "未经复议直接起诉",
+)
+_G1 = (
+    "统计指标",
+    "主动公开政府信息数",
+    "收到申请数",
+    "申请答复数",
+    "不同意公开答复数",
+    "行政复议数量",
+    "行政诉讼数量",
+    "举报投诉数量",
+    "从事政府信息公开工作人员数",
+)
+
+
+def detect_generation(flat: str) -> str | None:
+    """G1/G2/G3 by the template markers present in ``flat`` (whitespace-free text), or None."""
+    g3 = sum(m in flat for m in _G3)
+    g2 = sum(m in flat for m in _G2)
+    if g3 >= 2 and g2 >= 1:
+        return "G3"
+    if g2 >= 2:
+        return "G2"
+    if sum(m in flat for m in _G1) >= 3:
+        return "G1"
+    return None
+
+
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_TITLE_AGENCY_FIRST = re.compile(
+    rf"^(?P<agency>[^\d\s:：，,。]{{2,40}}?){_YEAR}年度?(?:政府)?(?:信息公开|政务公开)"
+)
+_TITLE_YEAR_FIRST = re.compile(
+    rf"^{_YEAR}年度?(?P<agency>[^\d\s:：，,。]{{2,40}}?)(?:政府)?(?:信息公开|政务公开)"
+)
+_TITLE_YEAR_ONLY = re.compile(rf"^{_YEAR}年度?(?:政府)?(?:信息公开|政务公开)")
+_FILLER = re.compile(r"填报单位(?:\(盖章\))?[:：](?P<agency>[^\s(（]{2,40})")
+_PERIOD = re.compile(rf"[(（]{_YEAR}年(?:度[)）]|1月1日至(?P=year)年12月31日[)）])")
+_REPORT_ON = re.compile(rf"{_YEAR}年度?政府信息公开工作年度报告")
+_AGENCY_LINE = re.compile(
+    r"^[^\d\s:：，,。]{2,40}(?:人民政府|政府|局|委员会|委|办公室|办|中心|镇|街道|乡|厅|院|所|队|站)$"
+)
+
+
+def _as_written(tok: Token, agency: str) -> str:
+    """The agency in the report's own characters (Traditional stays Traditional)."""
+    i = tok.text.find(agency)
+    if i >= 0 and len(tok.raw) == len(tok.text):
+        return tok.raw[i : i + len(agency)]
+    return agency
+
+
+def title_lines(tokens: list[Token], limit: int = 8) -> list[Token]:
+    return [t for t in tokens[:limit] if t.kind == LABEL]
+
+
+def report_year_and_agency(tokens: list[Token], flat: str) -> tuple[int | None, str | None]:
+    """(report year, agency as written) from the title, else the table heading / 填报单位."""
+    year: int | None = None
+    agency: str | None = None
+    head = title_lines(tokens)
+    for i, tok in enumerate(head):
+        s = tok.text.replace(" ", "")
+        m = _TITLE_YEAR_ONLY.match(s)
+        if m:
+            year = int(m["year"])
+            if i > 0 and _AGENCY_LINE.match(head[i - 1].text.replace(" ", "")):
+                agency = _as_written(head[i - 1], head[i - 1].text.replace(" ", ""))
+            break
+        m = _TITLE_AGENCY_FIRST.match(s) or _TITLE_YEAR_FIRST.match(s)
+        if m:
+            year, agency = int(m["year"]), _as_written(tok, m["agency"])
+            break
+    if year is None:
+        m = _REPORT_ON.search(flat) or _PERIOD.search(flat)
+        if m:
+            year = int(unicodedata.normalize("NFKC", m["year"]))
+    if agency is None:
+        for tok in tokens:
+            if tok.kind == LABEL and "填报单位" in tok.text:
+                m = _FILLER.search(tok.text.replace(" ", ""))
+                if m:
+                    agency = _as_written(tok, m["agency"])
+                    break
+    return year, agency

@@ -1,0 +1,202 @@
+"""Synthetic reports for tests and benchmarks: random valid values for a template, rendered in
+each real layout (tab cells, one cell per line, pipe rows, HTML table).
+
+``expected_cells`` is what a correct parser must read back; the renderers only write what the
+template prints plus the chosen values (blank cells in the layout's usual spelling).
+"""
+
+from __future__ import annotations
+
+import html
+import random
+from dataclasses import dataclass, field
+
+from gongkai.parsing import g1, g2, g3
+from gongkai.parsing.template import Row, Template
+
+LAYOUTS = ("tab", "lines", "pipe", "html")
+AGENCIES = (
+    "宁波市海曙区人民政府",
+    "鄞江镇人民政府",
+    "镇海区新闻中心",
+    "镇海区经济合作局",
+    "咸祥镇人民政府",
+    "宁波市鄞州区教育局",
+    "宁波市镇海区卫生健康局",
+    "横溪镇人民政府",
+)
+_FULLWIDTH = str.maketrans("0123456789+-", "０１２３４５６７８９＋－")
+
+
+@dataclass
+class SyntheticReport:
+    generation: str
+    year: int
+    agency: str
+    template: Template
+    rows: list[Row]  # the rows this report prints (optional rows may be left out), in order
+    values: dict[tuple[str, str], int | None] = field(default_factory=dict)  # (row label, column) → value
+    prose_total: int | None = None
+
+    def expected_cells(self) -> list[tuple[str, str, str, int | None]]:
+        return [(r.table, r.label, c, self.values[(r.label, c)]) for r in self.rows for c in r.columns]
+
+
+def generate(rng: random.Random, generation: str | None = None, blank_rate: float = 0.05) -> SyntheticReport:
+    generation = generation or rng.choice(("G1", "G2", "G3"))
+    template = {"G1": g1.TEMPLATE, "G2": g2.TEMPLATE, "G3": g3.TEMPLATE}[generation]
+    year = {
+        "G1": rng.randint(2008, 2018),
+        "G2": rng.choice((2019, 2020, 2022)),
+        "G3": rng.randint(2021, 2024),
+    }[generation]
+    rows = []
+    dropped_groups = {g for g in {r.group for r in template.rows if r.group} if rng.random() < 0.4}
+    for row in template.rows:
+        if row.values_optional:
+            continue  # parent rows (不予公开, G3 其他处理) print no cells
+        if (
+            row.optional
+            and row.columns
+            and (row.group in dropped_groups if row.group else rng.random() < 0.4)
+        ):
+            continue  # e.g. no 政府公报 row, no section 九
+        rows.append(row)
+    report = SyntheticReport(generation, year, rng.choice(AGENCIES), template, rows)
+    for row in rows:
+        for col in row.columns:
+            if rng.random() < blank_rate:
+                v = None
+            elif col == "本年增/减":
+                v = rng.randint(-20, 20)
+            elif rng.random() < 0.5:
+                v = 0
+            else:
+                v = rng.choice((rng.randint(1, 20), rng.randint(1, 2000), rng.randint(1, 200_000_000)))
+            report.values[(row.label, col)] = v
+    if generation == "G1":
+        report.prose_total = report.values.get(("主动公开政府信息数", "统计数"))
+    return report
+
+
+# ---- rendering ----------------------------------------------------------------------------------
+
+
+def _value_text(v: int | None, layout: str, rng: random.Random, column: str) -> str:
+    if v is None:
+        return {
+            "tab": "",
+            "lines": rng.choice(("/", "—", "-", "无")),
+            "pipe": rng.choice(("", "/")),
+            "html": rng.choice(("&nbsp;", "")),
+        }[layout]
+    s = f"{v:+d}" if column == "本年增/减" and v != 0 and rng.random() < 0.5 else str(v)
+    if layout == "lines" and rng.random() < 0.2:
+        s = s.translate(_FULLWIDTH)
+    elif layout == "pipe" and rng.random() < 0.2 and column in ("采购总金额", "本年收费金额（单位：万元）"):
+        s += "万元"
+    return html.escape(s) if layout == "html" and s != "&nbsp;" else s
+
+
+def _grid(report: SyntheticReport, rng: random.Random, layout: str) -> list[list[str]]:
+    """The table as rows of cell texts (headings included), in reading order."""
+    out: list[list[str]] = []
+    if report.generation == "G1":
+        out.append(["统　计　指　标", "单位", "统计数"])
+        for row in report.template.rows:
+            if row.columns and row not in report.rows:
+                continue
+            if not row.columns:
+                out.append([row.display, "——", ""])
+            else:
+                v = report.values[(row.label, "统计数")]
+                out.append([row.display, g1.UNITS[row.label], _value_text(v, layout, rng, "统计数")])
+        return out
+    section_cols: dict[str, tuple[str, ...]] = {}
+    for row in report.rows:
+        if row.table == "表二":
+            section_cols.setdefault(row.label.split("/")[0], row.columns)
+    for row in report.template.rows:
+        if row.columns and row not in report.rows and not row.values_optional:
+            continue
+        if row.table == "表二" and not row.columns and row.display.startswith("第二十条"):
+            cols = section_cols.get(row.display)
+            if cols is None:
+                continue
+            out.append([row.display, "信息内容", *cols])
+        elif row.display.startswith("三、收到和处理"):
+            out.append([row.display])
+            out.append(["申请人情况", "自然人", "法人或其他组织", "总计"])
+            out.append(["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"])
+        elif row.table == "表四":
+            out.append([row.display])
+            out.append(["行政复议", "行政诉讼"])
+            out.append(
+                ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计", "未经复议直接起诉", "复议后起诉"]
+            )
+            out.append(["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 2)
+            out.append([_value_text(report.values[(row.label, c)], layout, rng, c) for c in row.columns])
+        elif not row.columns or row.values_optional:
+            out.append([row.display])
+        else:
+            out.append(
+                [
+                    row.display,
+                    *(_value_text(report.values[(row.label, c)], layout, rng, c) for c in row.columns),
+                ]
+            )
+    return out
+
+
+def _prose(report: SyntheticReport) -> list[str]:
+    lines = [
+        f"{report.agency}{report.year}年政府信息公开工作年度报告",
+        "",
+        f"本报告根据《中华人民共和国政府信息公开条例》编制，数据统计期限为{report.year}年1月1日至{report.year}年12月31日。",
+        "",
+    ]
+    if report.prose_total is not None:
+        lines += ["一、主动公开政府信息情况", f"全年共主动公开政府信息{report.prose_total}条。", ""]
+    return lines
+
+
+def render(report: SyntheticReport, layout: str, rng: random.Random | None = None) -> str:
+    rng = rng or random.Random(0)
+    grid = _grid(report, rng, layout)
+    lines = _prose(report)
+    if report.generation == "G1":
+        lines += [
+            "政府信息公开情况统计表",
+            "",
+            f"（{report.year}年1月1日至{report.year}年12月31日）",
+            "",
+            f"填报单位（盖章）：{report.agency}",
+            "",
+        ]
+    if layout == "tab":
+        for cells in grid:
+            lines += ["\t" + c for c in cells]
+            lines.append("")
+    elif layout == "lines":
+        for cells in grid:
+            lines += [c for c in cells]
+            if rng.random() < 0.3:
+                lines.append("")
+    elif layout == "pipe":
+        for cells in grid:
+            lines.append("| " + " | ".join(cells) + " |")
+    elif layout == "html":
+        lines = [f"<p>{html.escape(x)}</p>" if x else "" for x in lines]
+        lines.append('<table border="1">')
+        for cells in grid:
+            tds = []
+            for c in cells:
+                attrs = ' colspan="5"' if c in ("法人或其他组织", "行政诉讼") else ""
+                attrs = ' rowspan="2"' if c in ("申请人情况", "行政复议") and not attrs else attrs
+                tds.append(f"<td{attrs}>{c if c == '&nbsp;' or c.startswith('&') else html.escape(c)}</td>")
+            lines.append("<tr>" + "".join(tds) + "</tr>")
+        lines.append("</table>")
+    else:
+        raise ValueError(f"unknown layout {layout!r}")
+    lines += ["", "五、存在的主要问题及改进情况", "进一步加强政府信息公开工作。"]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,172 @@
+"""Template structure and the matcher that reads template rows out of a token stream.
+
+A template is an ordered list of rows. Each row is found by its label text (never by its
+numbering, which varies between reports) and takes the next ``n`` value tokens as its cells.
+Rows are matched forward only, so repeated labels (``被依法纠错数`` under 复议 and under 诉讼)
+resolve by position, and rows a report leaves out (the 政府公报 row) are simply skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from gongkai.parsing.layout import LABEL, UNIT, VALUE, Token
+
+_PREFIX_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、](?!\d)|[①-⑳])?"
+    r"(?:其中[:，,]?)?"
+)
+
+
+_NO_SPACE = str.maketrans("", "", " \t\u3000\xa0")
+
+
+_SPLIT_CACHE: dict[str, tuple[str, str]] = {}
+
+
+def split_label(text: str) -> tuple[str, str]:
+    """(numbering prefix, core label) of a normalised label cell; the core stops at its first parenthesis."""
+    got = _SPLIT_CACHE.get(text)
+    if got is None:
+        got = _split_label(text)
+        if len(_SPLIT_CACHE) < 100_000:
+            _SPLIT_CACHE[text] = got
+    return got
+
+
+def _split_label(text: str) -> tuple[str, str]:
+    s = text.translate(_NO_SPACE) if " " in text or "\u3000" in text else text
+    m = _PREFIX_RE.match(s)
+    prefix = s[: m.end()] if m else ""
+    core = s[m.end() :] if m else s
+    if core.startswith("其中"):
+        core = core[2:].lstrip(":")
+    cut = core.find("(")
+    if cut > 0:
+        core = core[:cut]
+    prefix = prefix.replace("其中", "").rstrip(":，,")
+    return prefix, core
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str  # the crosswalk's row_label (template label, unique within its table)
+    display: str  # how the template prints it (used by the synthetic renderers)
+    keys: tuple[str, ...]  # core labels that identify it
+    columns: tuple[str, ...] = ()  # column labels of its value cells; () for a heading row
+    table: str = ""
+    prefix: str | None = None  # required numbering prefix (labels that are also column headers)
+    optional: bool = False  # a report may leave the row out
+    values_optional: bool = False  # a parent row whose cells may be absent
+    group: str | None = None  # optional rows that come together: one present → all expected
+
+    @property
+    def n(self) -> int:
+        return len(self.columns)
+
+
+@dataclass(frozen=True)
+class Template:
+    generation: str
+    name: str
+    rows: tuple[Row, ...]
+    start_keys: tuple[str, ...]  # compact text that opens the table region
+    _index: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
+    _candidates: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for i, row in enumerate(self.rows):
+            for key in row.keys:
+                self._index.setdefault(key, []).append(i)
+
+    def candidates(self, text: str) -> tuple[int, ...]:
+        """Indices of the rows whose label is ``text`` (memoised: labels repeat across reports)."""
+        got = self._candidates.get(text)
+        if got is None:
+            prefix, core = split_label(text)
+            got = tuple(i for i in self._index.get(core, ()) if self.rows[i].prefix in (None, prefix))
+            if len(self._candidates) < 100_000:
+                self._candidates[text] = got
+        return got
+
+    def lookup(self, text: str, start: int) -> int | None:
+        """Index of the first row at or after ``start`` whose label is ``text``."""
+        for i in self.candidates(text):
+            if i >= start:
+                return i
+        return None
+
+
+@dataclass
+class RowMatch:
+    row: Row
+    label_token: Token
+    values: list[Token]
+
+
+@dataclass
+class TableMatch:
+    matches: dict[int, RowMatch]
+    start_line: int | None
+    end_line: int | None
+
+
+def find_start(template: Template, tokens: list[Token]) -> int | None:
+    for i, tok in enumerate(tokens):
+        if tok.kind == LABEL:
+            c = tok.text.translate(_NO_SPACE)
+            if any(k in c for k in template.start_keys):
+                return i
+    for i, tok in enumerate(tokens):
+        if tok.kind == LABEL and template.lookup(tok.text, 0) is not None:
+            return i
+    return None
+
+
+def match(template: Template, tokens: list[Token]) -> TableMatch:
+    """Assign value tokens to template rows (see the module docstring)."""
+    start = find_start(template, tokens)
+    matches: dict[int, RowMatch] = {}
+    if start is None:
+        return TableMatch(matches, None, None)
+    rows = template.rows
+    nxt = 0
+    cur: RowMatch | None = None
+    end_line = tokens[start].line
+    i = start
+    n_tokens = len(tokens)
+    cands = template._candidates
+    while i < n_tokens:
+        tok = tokens[i]
+        kind = tok.kind
+        if kind == LABEL:
+            found = cands.get(tok.text)
+            if found is None:
+                found = template.candidates(tok.text)
+            idx = next((j for j in found if j >= nxt), None) if found else None
+            if (
+                idx is None
+                and i + 1 < n_tokens
+                and tokens[i + 1].kind == LABEL
+                and (cur is None or cur.values)
+            ):
+                # a label split over two cells/lines ("（一）主动公开政府" / "信息数")
+                idx = template.lookup(tok.text + tokens[i + 1].text, nxt)
+                if idx is not None:
+                    i += 1
+            if idx is not None:
+                cur = RowMatch(rows[idx], tok, [])
+                matches[idx] = cur
+                nxt = idx + 1
+                end_line = tok.line
+            elif cur is not None and cur.values:
+                cur = None  # a foreign label ends the row; before any value it is a continuation
+        elif kind == VALUE:
+            if cur is not None and len(cur.values) < cur.row.n:
+                cur.values.append(tok)
+                end_line = tok.line
+        elif kind == UNIT:
+            pass
+        i += 1
+    return TableMatch(matches, tokens[start].line, end_line)
