@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,7 +27,7 @@ EXAMPLE_QUERIES: list[tuple[str, str]] = [
     ),
     (
         "The reports' own arithmetic (勾稽关系) that does not add up",
-        "select agency_code, report_year, identity, lhs, rhs, difference from mart_identity_audit "
+        "select agency_code, report_year, identity, difference, detail from mart_identity_audit "
         "where holds = false and is_latest order by agency_code, report_year, identity limit 8",
     ),
     (
@@ -109,6 +110,15 @@ def summarize(settings: Settings) -> DemoSummary:
     return summary
 
 
+def _width(text: str) -> int:
+    """Display width in a terminal: CJK characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
 def _fmt(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -137,9 +147,11 @@ def render(summary: DemoSummary) -> str:
     lines += [f"{k}: {p}" for k, p in summary.paths.items()]
     for q in summary.queries:
         lines += ["", f"-- {q.title}", q.sql + ";"]
-        widths = [max([len(c)] + [len(_fmt(r[i])) for r in q.rows]) for i, c in enumerate(q.columns)]
-        lines.append("  ".join(c.ljust(w) for c, w in zip(q.columns, widths, strict=True)))
-        lines += ["  ".join(_fmt(v).ljust(w) for v, w in zip(r, widths, strict=True)) for r in q.rows]
+        widths = [max([_width(c)] + [_width(_fmt(r[i])) for r in q.rows]) for i, c in enumerate(q.columns)]
+        lines.append("  ".join(_pad(c, w) for c, w in zip(q.columns, widths, strict=True)).rstrip())
+        lines += [
+            "  ".join(_pad(_fmt(v), w) for v, w in zip(r, widths, strict=True)).rstrip() for r in q.rows
+        ]
         if not q.rows:
             lines.append("(no rows)")
     lines.append(
