@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 import time
 import unicodedata
 from dataclasses import dataclass, field
@@ -98,11 +99,13 @@ def summarize(settings: Settings) -> DemoSummary:
         for k in ("success", "blocking_failed", "warnings", "run_id", "data_docs_path", "_path")
         if k in validation
     }
-    docs = settings.dbt_project_dir / "target" / "index.html"
+    from gongkai.build import dbt_paths
+
+    docs = dbt_paths(settings)[0] / "index.html"
     summary.paths = {
         "serving warehouse (DuckDB, read-only for BI)": str(settings.serving_db),
         "Parquet files (one per mart)": str(settings.parquet_dir),
-        "dbt docs": str(docs) if docs.exists() else "run `uv run gongkai build --docs` to generate",
+        "dbt docs (open in a browser)": str(docs) if docs.exists() else "not generated",
         "Data Docs (validation)": str(validation.get("data_docs_path") or settings.validation_dir),
         "staging (raw texts, parsed cells)": str(settings.staging_db),
         "raw archive (content-addressed bytes)": str(settings.raw_dir),
@@ -160,8 +163,13 @@ def render(summary: DemoSummary) -> str:
     return "\n".join(lines)
 
 
+def _say(message: str) -> None:
+    print(f"gongkai demo: {message}", file=sys.stderr, flush=True)
+
+
 def run_demo(settings: Settings, *, airflow_home: Path | None = None) -> DemoSummary:
     """Start the replica, run `gongkai_daily` once through Airflow over the whole history, summarise."""
+    from gongkai.build import dbt_docs_generate
     from gongkai.orchestration.embedded import run_daily_once
     from replica.server import start_replica
 
@@ -169,6 +177,10 @@ def run_demo(settings: Settings, *, airflow_home: Path | None = None) -> DemoSum
     settings.ensure_dirs()
     server = start_replica()
     try:
+        _say(f"portal replica serving the seed reports at {server.base_url}")
+        _say(
+            "running one gongkai_daily DAG run through Airflow (the first run also migrates its metadata DB)…"
+        )
         settings = dataclasses.replace(settings, portal_base_url=server.base_url, request_interval=0.0)
         run = run_daily_once(
             settings,
@@ -178,6 +190,8 @@ def run_demo(settings: Settings, *, airflow_home: Path | None = None) -> DemoSum
         )
     finally:
         server.stop()
+    _say(f"Airflow run finished ({run.get('state')}); generating dbt docs…")
+    dbt_docs_generate(dataclasses.replace(settings, portal_base_url=None))
     summary = summarize(settings)
     summary.run_state = str(run.get("state"))
     summary.task_states = {str(k): str(v) for k, v in run.get("tasks", {}).items()}
