@@ -1,9 +1,36 @@
-"""`gongkai build` (not implemented yet)."""
+"""`gongkai build [--full-refresh] [--select …] [--docs]`: run dbt on the warehouse."""
+
+from __future__ import annotations
 
 import click
 
 
 @click.command(name="build")
-def command() -> None:
-    """Not implemented yet."""
-    raise click.ClickException("gongkai build: not implemented yet")
+@click.option(
+    "--full-refresh", is_flag=True, help="Rebuild incremental models (fct_indicator_value) from scratch."
+)
+@click.option(
+    "--select", "select", default=None, help="dbt node selection, e.g. 'marts' or '+mart_agency_year'."
+)
+@click.option("--docs", is_flag=True, help="Also run `dbt docs generate` (offline) after a successful build.")
+def command(full_refresh: bool, select: str | None, docs: bool) -> None:
+    """Build the warehouse (dbt seeds, models, data tests and unit tests) from the staging DuckDB."""
+    from gongkai.build import dbt_build, dbt_docs_generate
+    from gongkai.config import Settings
+
+    settings = Settings.from_env()
+    result = dbt_build(settings, full_refresh=full_refresh, select=select)
+    click.echo(
+        f"dbt build: {'ok' if result.success else 'FAILED'} in {result.elapsed_s:.1f} s — "
+        f"{result.models} models, {result.seeds} seeds, tests {result.tests_passed} passed, "
+        f"{result.tests_warned} warned, {result.tests_failed} failed; warehouse {result.warehouse_db}"
+    )
+    for failure in result.failures:
+        click.echo(f"  {failure['status']}: {failure['node']}: {failure['message']}", err=True)
+    if not result.success:
+        raise SystemExit(1)
+    if docs:
+        generated = dbt_docs_generate(settings)
+        click.echo(f"dbt docs: {'ok' if generated.success else 'FAILED'} -> {generated.docs_dir}/index.html")
+        if not generated.success:
+            raise SystemExit(1)

@@ -1,9 +1,42 @@
-"""`gongkai validate` (not implemented yet)."""
+"""`gongkai validate`: run the Great Expectations gate and print a one-screen summary."""
+
+from __future__ import annotations
 
 import click
 
 
 @click.command(name="validate")
-def command() -> None:
-    """Not implemented yet."""
-    raise click.ClickException("gongkai validate: not implemented yet")
+@click.option(
+    "--yoy-factor", type=float, default=None, help="Year-over-year change that raises a warning (default 10)."
+)
+@click.option("--no-docs", is_flag=True, help="Skip rendering Data Docs.")
+def command(yoy_factor: float | None, no_docs: bool) -> None:
+    """Validate staging and the warehouse; exit 1 when a blocking expectation fails."""
+    from gongkai.config import Settings
+    from gongkai.validate import run_validation
+
+    result = run_validation(Settings.from_env(), yoy_factor=yoy_factor, data_docs=not no_docs)
+    verdict = "PASSED" if result.success else "FAILED"
+    click.echo(
+        f"validation {result.run_id}: {verdict} — {result.expectations} expectations, "
+        f"{result.blocking_failed} blocking failed, {result.warnings} warnings, {result.elapsed_s:.1f} s"
+    )
+    if result.error:
+        click.echo(f"  error: {result.error}", err=True)
+    click.echo(f"  {'suite':<30} {'rows':>10} {'blocking':>9} {'warnings':>9}")
+    for row in result.summary:
+        click.echo(f"  {row['suite']:<30} {row['rows']:>10} {row['blocking_failed']:>9} {row['warnings']:>9}")
+    for failure in result.failures[:8]:
+        click.echo(
+            f"  {failure['severity'].upper():<8} {failure['suite']}: {failure['rule']}"
+            f" ({failure['unexpected_count']} unexpected)"[:160]
+        )
+        for sample in failure["sample"][:2]:
+            click.echo(f"             e.g. {sample}"[:160])
+    if len(result.failures) > 8:
+        click.echo(f"  … {len(result.failures) - 8} more in {result.results_path}")
+    click.echo(f"  results: {result.results_path}")
+    if result.data_docs_path:
+        click.echo(f"  data docs: {result.data_docs_path}")
+    if not result.success:
+        raise SystemExit(1)

@@ -5,6 +5,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from gongkai.parsing import crosswalk
+
 APPLICANTS = (
     "natural_person",
     "commercial_enterprise",
@@ -96,46 +100,72 @@ def _fmt(v: float | int | None) -> str:
     return str(int(v)) if float(v).is_integer() else str(v)
 
 
+_ABSENT = object()
+
+
 def sum_check(
     name: str, values: Values, total: tuple[str, str | None], parts: list[tuple[str, str | None]]
 ) -> dict:
-    missing = [k[0] for k in (total, *parts) if k not in values]
-    if missing:
+    get = values.get
+    t = get(total, _ABSENT)
+    ps = [get(p, _ABSENT) for p in parts]
+    if t is _ABSENT or _ABSENT in ps:
+        missing = [k[0] for k in (total, *parts) if k not in values]
         return {"name": name, "holds": None, "detail": "not evaluated: missing " + ", ".join(missing)}
-    t = values[total]
-    ps = [values[p] for p in parts]
     if len(ps) > 8:
         expr = f"{total[0]} {_fmt(t)} vs the sum of {len(ps)} rows"
     else:
         expr = f"{total[0]} {_fmt(t)} vs " + " + ".join(_fmt(p) for p in ps)
-    if t is None or any(p is None for p in ps):
+    if t is None or None in ps:
         return {"name": name, "holds": None, "detail": expr + " (blank cell)"}
     s = sum(ps)
     return {"name": name, "holds": t == s, "detail": f"{expr} = {_fmt(s)}"}
 
 
+_G1_KEYS = tuple((name, (total, None), [(p, None) for p in parts]) for name, total, parts in G1_SUMS)
+_BALANCE_KEYS = {
+    a: (("requests_received", a), ("requests_carried_in", a), ("results_total", a), ("carried_over", a))
+    for a in APPLICANTS
+}
+_RESULT_KEYS = {
+    (g, a): (f"t3_results_total[{a}]", ("results_total", a), [(r, a) for r in rows])
+    for g, rows in RESULT_ROWS.items()
+    for a in APPLICANTS
+}
+_T4_KEYS = tuple(
+    (
+        f"t4_{block}",
+        (f"{block}_total", None),
+        [(f"{block}_{o}", None) for o in ("upheld", "corrected", "other", "pending")],
+    )
+    for block in T4_BLOCKS
+)
+
+
 def table_checks(generation: str | None, values: Values) -> list[dict]:
     out: list[dict] = []
     if generation == "G1":
-        for name, total, parts in G1_SUMS:
-            out.append(sum_check(name, values, (total, None), [(p, None) for p in parts]))
+        for name, total, parts in _G1_KEYS:
+            out.append(sum_check(name, values, total, parts))
     elif generation in ("G2", "G3"):
+        get = values.get
         for a in APPLICANTS:
-            keys = [
-                ("requests_received", a),
-                ("requests_carried_in", a),
-                ("results_total", a),
-                ("carried_over", a),
-            ]
-            if all(k in values for k in keys) and all(values[k] is not None for k in keys):
-                lhs = values[keys[0]] + values[keys[1]]
-                rhs = values[keys[2]] + values[keys[3]]
+            keys = _BALANCE_KEYS[a]
+            new, carried_in, results, carried_over = get(keys[0]), get(keys[1]), get(keys[2]), get(keys[3])
+            if (
+                new is not None
+                and carried_in is not None
+                and results is not None
+                and carried_over is not None
+            ):
+                lhs = new + carried_in
+                rhs = results + carried_over
                 out.append(
                     {
                         "name": f"t3_balance[{a}]",
                         "holds": lhs == rhs,
-                        "detail": f"new {_fmt(values[keys[0]])} + carried in {_fmt(values[keys[1]])} = {_fmt(lhs)}; "
-                        f"results {_fmt(values[keys[2]])} + carried over {_fmt(values[keys[3]])} = {_fmt(rhs)}",
+                        "detail": f"new {_fmt(new)} + carried in {_fmt(carried_in)} = {_fmt(lhs)}; "
+                        f"results {_fmt(results)} + carried over {_fmt(carried_over)} = {_fmt(rhs)}",
                     }
                 )
             else:
@@ -146,35 +176,33 @@ def table_checks(generation: str | None, values: Values) -> list[dict]:
                         "detail": "not evaluated: missing or blank cells",
                     }
                 )
-            out.append(
-                sum_check(
-                    f"t3_results_total[{a}]",
-                    values,
-                    ("results_total", a),
-                    [(r, a) for r in RESULT_ROWS[generation]],
-                )
-            )
+            name, total, parts = _RESULT_KEYS[(generation, a)]
+            out.append(sum_check(name, values, total, parts))
         out.append(_applicant_total_check(values))
-        for block in T4_BLOCKS:
-            out.append(
-                sum_check(
-                    f"t4_{block}",
-                    values,
-                    (f"{block}_total", None),
-                    [(f"{block}_{o}", None) for o in ("upheld", "corrected", "other", "pending")],
-                )
-            )
+        for name, total, parts in _T4_KEYS:
+            out.append(sum_check(name, values, total, parts))
     return out
 
 
+@lru_cache(maxsize=1)
+def _total_rows() -> tuple[tuple[str, tuple[str, str], tuple[tuple[str, str], ...]], ...]:
+    """(indicator, its total key, its six applicant keys) of every 表三 row in the crosswalk, sorted."""
+    inds = sorted({m.indicator for m in crosswalk.load().values() if m.applicant == "total"})
+    return tuple((ind, (ind, "total"), tuple((ind, a) for a in APPLICANTS[:-1])) for ind in inds)
+
+
 def _applicant_total_check(values: Values) -> dict:
-    rows = sorted({ind for (ind, app) in values if app == "total"})
+    rows: list[str] = []  # the 表三 rows present (values only hold crosswalk keys)
     bad: list[str] = []
     unknown: list[str] = []
-    for ind in rows:
-        parts = [values.get((ind, a)) for a in APPLICANTS[:-1]]
-        total = values[(ind, "total")]
-        if total is None or any(p is None for p in parts):
+    get = values.get
+    for ind, total_key, keys in _total_rows():
+        total = get(total_key, _ABSENT)
+        if total is _ABSENT:
+            continue
+        rows.append(ind)
+        parts = [get(k) for k in keys]
+        if total is None or None in parts:
             unknown.append(ind)
         elif sum(parts) != total:
             bad.append(f"{ind}: total {_fmt(total)} != {_fmt(sum(parts))}")

@@ -17,30 +17,37 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from gongkai.parsing.values import BLANKS, UNIT_CELLS, CellValue, normalize, parse_cell
 
 LABEL, VALUE, UNIT = "label", "value", "unit"
 
 
-@dataclass(slots=True)
-class Token:
+class Token(NamedTuple):
     text: str  # normalised (NFKC, Simplified) text used for matching
     raw: str  # the cell as written
-    line: int  # 1-based line of the input text
     kind: str  # label | value | unit
-    cell: CellValue | None = None  # set for values (value None = blank cell)
+    cell: CellValue | None  # set for values (value None = blank cell)
+    line: int  # 1-based line of the input text
 
 
-_TABLE_RE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
+# Tokens are made by the hundred per report: build them from a Cell tuple + line, in C
+_new = tuple.__new__
+
+
+# ``<table\b.*?</table\s*>`` (re.S), unrolled so that it does not backtrack per character
+TABLE_RE = re.compile(r"<table\b[^<]*(?:<(?!/table\s*>)[^<]*)*</table\s*>", re.I)
 _BLOCK_END_RE = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li|tr|title)\s*>", re.I)
 _TAG_RE = re.compile(r"<[^>]+>")
 _SEP_CELL_RE = re.compile(r"^:?-{3,}:?$")
 _DIGIT_RE = re.compile(r"\d")
 
 
+# Memo tables keep the lines and cells seen first (template lines come early and repeat); values
+# and prose seldom repeat, so the tables are kept small.
+_MEMO_MAX = 20_000
 _KINDS: dict[str, tuple[str, CellValue | None]] = {}  # cell text → (kind, value); texts repeat a lot
 
 
@@ -54,28 +61,31 @@ def _classify(text: str) -> tuple[str, CellValue | None]:
             got = (VALUE, cell)
         else:
             got = (LABEL, None)
-        if len(_KINDS) < 100_000:
-            _KINDS[text] = got
+        if (cell is None or len(text) <= 4) and len(_KINDS) < _MEMO_MAX:
+            _KINDS[text] = got  # long numbers seldom repeat: not kept
     return got
 
 
-def _token(raw: str, text: str, line: int) -> Token:
+Cell = tuple[str, str, str, CellValue | None]  # (text, raw, kind, value) of a token without its line
+
+
+def _cell(raw: str, text: str) -> Cell:
     text = text.strip()
-    kind, cell = _classify(text)
-    return Token(text, raw.strip(), line, kind, cell)
+    kind, cell = _KINDS.get(text) or _classify(text)
+    return (text, raw.strip(), kind, cell)
 
 
-def _plain_line(raw: str, text: str, line: int, out: list[Token]) -> None:
+def _plain_line(raw: str, text: str, out: list[Cell]) -> None:
     """A line that is neither tab- nor pipe-separated: one cell, or a label + space-separated values."""
     stripped = text.strip()
     if not stripped:
         return
     if len(stripped) > 48 or not _DIGIT_RE.search(stripped):
-        # prose or a label: values are short and hold a digit (blanks are handled by _token)
+        # prose or a label: values are short and hold a digit (blanks are handled by _cell)
         if len(stripped) > 3:
-            out.append(Token(stripped, raw.strip(), line, LABEL))
+            out.append((stripped, raw.strip(), LABEL, None))
             return
-        out.append(_token(raw, stripped, line))
+        out.append(_cell(raw, stripped))
         return
     if " " in stripped:
         parts = stripped.split()
@@ -90,17 +100,19 @@ def _plain_line(raw: str, text: str, line: int, out: list[Token]) -> None:
             head = parts[: len(parts) - n_values]
             raw_parts = raw.split()
             raw_tail = (
-                raw_parts[len(raw_parts) - n_values :] if len(raw_parts) == len(parts) else parts[-n_values:]
+                raw_parts[len(raw_parts) - n_values :]
+                if len(raw_parts) == len(parts)
+                else parts[len(parts) - n_values :]
             )
             unit = head.pop() if len(head) > 1 and head[-1] in UNIT_CELLS else None  # "…数 条 169"
             if head:
-                out.append(_token(" ".join(head), " ".join(head), line))
+                out.append(_cell(" ".join(head), " ".join(head)))
             if unit:
-                out.append(Token(unit, unit, line, UNIT))
+                out.append((unit, unit, UNIT, None))
             for r, t in zip(raw_tail, parts[len(parts) - n_values :] if n_values else [], strict=True):
-                out.append(_token(r, t, line))
+                out.append(_cell(r, t))
             return
-    out.append(_token(raw, stripped, line))
+    out.append(_cell(raw, stripped))
 
 
 _NORM_CACHE: dict[str, str] = {}
@@ -113,56 +125,140 @@ def norm_line(line: str) -> str:
     got = _NORM_CACHE.get(line)
     if got is None:
         got = normalize(line)
-        if len(line) <= 160 and len(_NORM_CACHE) < 200_000:
+        if len(line) <= 160 and len(_NORM_CACHE) < 50_000:
             _NORM_CACHE[line] = got
     return got
 
 
+_LINE_MEMO: dict[str, list[Cell]] = {}
+
+
 def _lines(raw_text: str, text: str, first_line: int, out: list[Token]) -> None:
-    """Tokens of plain text lines; ``text`` is ``raw_text`` in Simplified characters (not normalised)."""
+    """Tokens of plain text lines; ``text`` is ``raw_text`` in Simplified characters (not normalised).
+
+    A line's cells depend on its text alone, so they are memoised per line (template lines repeat
+    across reports); the tokens then only get their line number."""
+    memo = _LINE_MEMO
+    kinds = _KINDS
+    append = out.append
+    no = first_line - 1
+    if raw_text is text or raw_text == text:  # no Traditional characters: each line is its own raw
+        for line in text.split("\n"):
+            no += 1
+            if not line:
+                continue
+            cells = memo.get(line)
+            if cells is None:
+                if line[0] == "\t" and line.isascii() and line.count("\t") == 1:
+                    t = line[1:].strip()  # one tab-prefixed cell, mostly a value: not memoised
+                    kind, cell = kinds.get(t) or _classify(t)
+                    append(_new(Token, (t, t, kind, cell, no)))
+                    continue
+                if line.isdigit() and line.isascii():  # a bare number on its own line
+                    kind, cell = kinds.get(line) or _classify(line)
+                    append(_new(Token, (line, line, kind, cell, no)))
+                    continue
+                cells = _line_cells(line, line)
+                if len(line) <= 160 and len(memo) < _MEMO_MAX and _keep(cells):
+                    memo[line] = cells
+            for c in cells:
+                append(_new(Token, (*c, no)))
+        return
     raw_lines = raw_text.split("\n")
     lines = text.split("\n")
     same = len(raw_lines) == len(lines)
     for i, line in enumerate(lines):
+        no += 1
+        if not line:
+            continue
         raw_line = raw_lines[i] if same else line
-        no = first_line + i
-        if len(line) <= 160 or "\t" in line or "|" in line or "\uff5c" in line:
-            line = norm_line(line)  # long untabbed lines are prose: no cell, no template label
-        if line[:1] == "\t" and line.count("\t") == 1:  # the common case: one tab-prefixed cell
-            t = line[1:].strip()
-            kind, cell = _KINDS.get(t) or _classify(t)
-            out.append(Token(t, raw_line[1:].strip() if raw_line[:1] == "\t" else t, no, kind, cell))
-        elif "\t" in line:
-            parts = line.split("\t")
-            raw_parts = raw_line.split("\t")
-            if len(raw_parts) != len(parts):
-                raw_parts = parts
-            if not parts[0].strip():
-                parts, raw_parts = parts[1:], raw_parts[1:]
-            for r, t in zip(raw_parts, parts, strict=True):
-                t = t.strip()
-                kind, cell = _KINDS.get(t) or _classify(t)
-                out.append(Token(t, r.strip(), no, kind, cell))
-        elif "|" in line and line.count("|") >= 2:
-            s = line.strip()
-            cells = s[1:] if s.startswith("|") else s
-            cells = cells[:-1] if cells.endswith("|") else cells
-            parts = cells.split("|")
-            if all(_SEP_CELL_RE.match(p.strip()) for p in parts):
-                continue
-            rs = raw_line.strip()
-            rs = rs[1:] if rs.startswith("|") else rs
-            rs = rs[:-1] if rs.endswith("|") else rs
-            raw_parts = rs.split("|")
-            if len(raw_parts) != len(parts):
-                raw_parts = parts
-            for r, t in zip(raw_parts, parts, strict=True):
-                out.append(_token(r, t, no))
+        if raw_line == line:
+            cells = memo.get(line)
+            if cells is None:
+                cells = _line_cells(line, line)
+                if len(line) <= 160 and len(memo) < _MEMO_MAX and _keep(cells):
+                    memo[line] = cells
         else:
-            _plain_line(raw_line, line, no, out)
+            cells = _line_cells(raw_line, line)
+        for c in cells:
+            append(_new(Token, (*c, no)))
+
+
+def _keep(cells: list[Cell] | tuple[Cell, ...]) -> bool:
+    """Whether memoising these cells pays: not when they hold a number other than 0 (values vary)."""
+    return all(c[3] is None or not c[3].value for c in cells)
+
+
+def _line_cells(raw_line: str, line: str) -> list[Cell]:
+    """(text, raw, kind, value) of each cell of one line."""
+    out: list[Cell] = []
+    if len(line) <= 160 or "\t" in line or "|" in line or "\uff5c" in line:
+        line = norm_line(line)  # long untabbed lines are prose: no cell, no template label
+    if line[:1] == "\t" and line.count("\t") == 1:  # the common case: one tab-prefixed cell
+        t = line[1:].strip()
+        kind, cell = _KINDS.get(t) or _classify(t)
+        out.append((t, raw_line[1:].strip() if raw_line[:1] == "\t" else t, kind, cell))
+    elif "\t" in line:
+        parts = line.split("\t")
+        raw_parts = raw_line.split("\t")
+        if len(raw_parts) != len(parts):
+            raw_parts = parts
+        if not parts[0].strip():
+            parts, raw_parts = parts[1:], raw_parts[1:]
+        for r, t in zip(raw_parts, parts, strict=True):
+            t = t.strip()
+            kind, cell = _KINDS.get(t) or _classify(t)
+            out.append((t, r.strip(), kind, cell))
+    elif "|" in line and line.count("|") >= 2:
+        s = line.strip()
+        cells = s[1:] if s.startswith("|") else s
+        cells = cells[:-1] if cells.endswith("|") else cells
+        parts = cells.split("|")
+        if all(_SEP_CELL_RE.match(p.strip()) for p in parts):
+            return out
+        rs = raw_line.strip()
+        rs = rs[1:] if rs.startswith("|") else rs
+        rs = rs[:-1] if rs.endswith("|") else rs
+        raw_parts = rs.split("|")
+        if len(raw_parts) != len(parts):
+            raw_parts = parts
+        for r, t in zip(raw_parts, parts, strict=True):
+            out.append(_cell(r, t))
+    else:
+        _plain_line(raw_line, line, out)
+    return out
+
+
+# A plain table (lower-case tags, double-quoted attributes, cells of text and the common entities
+# only): read with one regex instead of lxml. Anything else goes through lxml.
+_ATTRS = r'(?:\s+[a-z-]+="[^"<>&]*+")*+\s*+'
+_CELL_CHARS = r"[^<>&\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]*+"
+_ENTITY = r"&(?:nbsp|amp|lt|gt|quot|#x27|#39);"
+_CELL = rf"<(t[dh]){_ATTRS}>({_CELL_CHARS}(?:{_ENTITY}{_CELL_CHARS})*)</\1>"
+_PLAIN_TABLE_RE = re.compile(
+    rf"<table{_ATTRS}>(?:\s*<tbody>)?(?:\s*<tr{_ATTRS}>(?:\s*{_CELL})*\s*</tr>)*(?:\s*</tbody>)?\s*</table>"
+)
+_PLAIN_CELL_RE = re.compile(_CELL)
 
 
 def _html_table(segment: str, first_line: int, out: list[Token]) -> None:
+    if _PLAIN_TABLE_RE.fullmatch(segment):
+        line = first_line
+        pos = 0
+        memo = _HTML_CELLS
+        append = out.append
+        for m in _PLAIN_CELL_RE.finditer(segment):
+            start = m.start()
+            line += segment.count("\n", pos, start)
+            pos = start
+            raw = m.group(2)
+            got = memo.get(raw)
+            if got is None:
+                got = _html_cell_text(html_lib.unescape(raw) if "&" in raw else raw)
+                if len(memo) < _MEMO_MAX and _keep((got,)):
+                    memo[raw] = got
+            append(_new(Token, (*got, line)))
+        return
     import lxml.html
 
     try:
@@ -176,8 +272,20 @@ def _html_table(segment: str, first_line: int, out: list[Token]) -> None:
             if td.tag not in ("td", "th"):
                 continue
             raw = td.text_content()
-            line = first_line + (td.sourceline or 1) - 1
-            out.append(_token(raw, _cell_text(raw), line))
+            out.append(_html_cell(raw, first_line + (td.sourceline or 1) - 1))
+
+
+_HTML_CELLS: dict[str, Cell] = {}  # the markup of a plain cell's text → its cell
+
+
+def _html_cell_text(raw: str) -> Cell:
+    """The cell of an HTML ``<td>`` whose text content is ``raw``."""
+    return _cell(raw, _cell_text(raw))
+
+
+def _html_cell(raw: str, line: int) -> Token:
+    got = _html_cell_text(raw)
+    return _new(Token, (*got, line))
 
 
 _CELL_TEXT: dict[str, str] = {}
@@ -198,7 +306,7 @@ def _cell_text(raw: str) -> str:
 def _html(text: str, out: list[Token]) -> None:
     pos = 0
     line = 1
-    for m in _TABLE_RE.finditer(text):
+    for m in TABLE_RE.finditer(text):
         _html_prose(text[pos : m.start()], line, out)
         line += text.count("\n", pos, m.start())
         _html_table(m.group(0), line, out)
@@ -223,13 +331,16 @@ def is_html(text: str) -> bool:
     return _HTML_RE.search(text) is not None
 
 
-def tokenize(text: str, simplified: str | None = None) -> list[Token]:
+def tokenize(text: str, simplified: str | None = None, html: bool | None = None) -> list[Token]:
     """Every cell of the text, in reading order (see the module docstring for the layouts).
 
-    ``simplified`` is ``to_simplified(text)`` when the caller already has it."""
+    ``simplified`` is ``to_simplified(text)`` and ``html`` is ``is_html(text)`` when the caller
+    already has them (for a text whose line ends are already ``\\n``)."""
     out: list[Token] = []
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if is_html(text):
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        simplified = html = None
+    if html if html is not None else is_html(text):
         _html(text, out)
     else:
         _lines(text, simplified if simplified is not None else to_simplified(text), 1, out)

@@ -6,33 +6,36 @@ import html as html_lib
 import re
 
 from gongkai.parsing import checks, crosswalk, g1, g2, g3, meta, narrative
-from gongkai.parsing.layout import LABEL, is_html, to_simplified, tokenize
-from gongkai.parsing.template import Template, match
+from gongkai.parsing.layout import LABEL, TABLE_RE, is_html, to_simplified, tokenize
+from gongkai.parsing.template import Row, Template, match
 
 TEMPLATES: dict[str, Template] = {"G1": g1.TEMPLATE, "G2": g2.TEMPLATE, "G3": g3.TEMPLATE}
-_SPACE_RE = re.compile(r"\s+")
 _TAG_RE = re.compile(r"<[^>]+>")
-_TABLE_SPAN_RE = re.compile(r"<table\b.*?</table\s*>", re.I | re.S)
 
 
-_CODES: dict[str, list[tuple[tuple[str, str | None, str | None], ...]]] = {}
+_Code = tuple[str, str | None, str | None, tuple[str, str | None] | None]  # column, indicator, applicant, key
+_PLANS: dict[str, list[tuple[int, Row, int, tuple[_Code, ...]]]] = {}
 
 
-def _row_codes(generation: str, idx: int) -> tuple[tuple[str, str | None, str | None], ...]:
-    """(column, indicator, applicant) of each cell of template row ``idx``, from the crosswalk."""
-    codes = _CODES.get(generation)
-    if codes is None:
-        codes = []
-        for row in TEMPLATES[generation].rows:
+def _plan(generation: str) -> list[tuple[int, Row, int, tuple[_Code, ...]]]:
+    """(index, row, cell count, (column, indicator, applicant, (indicator, applicant)) of each cell)
+    of every template row that has cells; the codes come from the crosswalk."""
+    plan = _PLANS.get(generation)
+    if plan is None:
+        plan = []
+        for idx, row in enumerate(TEMPLATES[generation].rows):
+            if not row.columns:
+                continue
             maps = [crosswalk.lookup(generation, row.table, row.label, c) for c in row.columns]
-            codes.append(
-                tuple(
-                    (c, m.indicator if m else None, m.applicant if m else None)
-                    for c, m in zip(row.columns, maps, strict=True)
-                )
+            codes = tuple(
+                (c, m.indicator, m.applicant, (m.indicator, m.applicant) if m.indicator else None)
+                if m
+                else (c, None, None, None)
+                for c, m in zip(row.columns, maps, strict=True)
             )
-        _CODES[generation] = codes
-    return codes[idx]
+            plan.append((idx, row, row.n, codes))
+        _PLANS[generation] = plan
+    return plan
 
 
 def _num(v: float | int | None) -> float | int | None:
@@ -41,19 +44,29 @@ def _num(v: float | int | None) -> float | int | None:
     return v
 
 
-def _prose_lines(text: str, simplified: str, skip: tuple[int, int] | None) -> list[tuple[int, str, str]]:
+def _prose_lines(
+    text: str, simplified: str, skip: tuple[int, int] | None, html: bool
+) -> list[tuple[int, str, str]]:
     """(line number, Simplified text, original text) of every line outside the table."""
-    if is_html(text):
+    if html:
         # blank out tables (keeping their newlines), then strip tags line by line
-        text = _TABLE_SPAN_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+        text = TABLE_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
         text = "\n".join(html_lib.unescape(_TAG_RE.sub("", ln)) for ln in text.split("\n"))
         simplified = to_simplified(text)
-    originals = text.split("\n")
     norm = simplified.split("\n")
+    originals = norm if simplified is text else text.split("\n")
     if len(norm) != len(originals):
         originals = norm
-    numbered = list(zip(range(1, len(norm) + 1), norm, originals, strict=True))
-    if skip:  # the table region is not prose (and breaks paragraphs)
+    n = len(norm)
+    if skip and skip[0] >= 1 and skip[1] >= 0:  # the table region is not prose (and breaks paragraphs)
+        a, b = skip[0] - 1, skip[1]
+        return [
+            *zip(range(1, a + 1), norm[:a], originals[:a], strict=True),
+            (0, "", ""),
+            *zip(range(b + 1, n + 1), norm[b:], originals[b:], strict=True),
+        ]
+    numbered = list(zip(range(1, n + 1), norm, originals, strict=True))
+    if skip:
         return [*numbered[: skip[0] - 1], (0, "", ""), *numbered[skip[1] :]]
     return numbered
 
@@ -63,15 +76,17 @@ def parse_text(text: str) -> dict:
     cells, checks}``. Never raises on bad input: problems become ``reasons`` and the status."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     simplified = to_simplified(text)
-    tokens = tokenize(text, simplified)
-    if is_html(text):
-        flat = _SPACE_RE.sub("", "".join(t.text for t in tokens if t.kind == LABEL))
+    html = is_html(text)
+    tokens = tokenize(text, simplified, html)
+    if html:
+        flat = "".join("".join(t.text for t in tokens if t.kind == LABEL).split())
     else:
-        flat = _SPACE_RE.sub("", simplified)
+        flat = "".join(simplified.split())  # every whitespace character removed
     generation = meta.detect_generation(flat)
     year, agency = meta.report_year_and_agency(tokens, flat)
     reasons: list[str] = []
     cells: list[dict] = []
+    values: checks.Values = {}  # (indicator, applicant) → value of its first table cell
     template_name: str | None = None
     region: tuple[int, int] | None = None
     status = "complete"
@@ -95,29 +110,32 @@ def parse_text(text: str) -> dict:
                 template_name += "+section9"
         missing: list[int] = []
         groups_present = {template.rows[i].group for i in tm.matches if template.rows[i].group}
-        for idx, row in enumerate(template.rows):
-            if not row.columns:
-                continue
-            rm = tm.matches.get(idx)
+        matches = tm.matches
+        for idx, row, n, codes in _plan(generation):
+            rm = matches.get(idx)
             if rm is None:
                 if not row.optional or row.group in groups_present:
                     missing.append(idx)
                 continue
-            if row.values_optional and all(t.cell is None or t.cell.value is None for t in rm.values):
+            row_values = rm.values
+            if row.values_optional and all(t.cell is None or t.cell.value is None for t in row_values):
                 continue  # a parent row (不予公开) printed with empty cells: structure, not data
-            if len(rm.values) < row.n:
-                if rm.values or not row.values_optional:
+            if len(row_values) < n:
+                if row_values or not row.values_optional:
                     reasons.append(
-                        f"row incomplete: {row.table} {row.label}: {len(rm.values)} of {row.n} cells "
+                        f"row incomplete: {row.table} {row.label}: {len(row_values)} of {n} cells "
                         f"(line {rm.label_token.line})"
                     )
                 continue
             table, label = row.table, row.label
-            for (column, indicator, applicant), tok in zip(
-                _row_codes(generation, idx), rm.values, strict=True
-            ):
+            for (column, indicator, applicant, key), tok in zip(codes, row_values, strict=True):
                 cell = tok.cell
-                value = cell.value if cell else None
+                if cell is None:
+                    value, approximate = None, False
+                else:
+                    value, approximate = cell.value, cell.approximate
+                    if type(value) is float:
+                        value = _num(value)
                 cells.append(
                     {
                         "table": table,
@@ -125,13 +143,15 @@ def parse_text(text: str) -> dict:
                         "column": column,
                         "indicator": indicator,
                         "applicant": applicant,
-                        "value": _num(value) if type(value) is float else value,
+                        "value": value,
                         "raw": tok.raw,
                         "line": tok.line,
                         "source": "table",
-                        "approximate": bool(cell and cell.approximate),
+                        "approximate": approximate,
                     }
                 )
+                if key is not None and key not in values:
+                    values[key] = value
         if missing:
             last_found = max(tm.matches) if tm.matches else -1
             trailing = [i for i in missing if i > last_found]
@@ -157,7 +177,7 @@ def parse_text(text: str) -> dict:
     if agency is None:
         reasons.append("agency not found in the title or 填报单位")
 
-    prose = narrative.figures(_prose_lines(text, simplified, region))
+    prose = narrative.figures(_prose_lines(text, simplified, region, html))
     narrative_cells = [
         {
             "table": "narrative",
@@ -174,10 +194,6 @@ def parse_text(text: str) -> dict:
         for f in prose
     ]
 
-    values: checks.Values = {}
-    for c in cells:
-        if c["indicator"]:
-            values.setdefault((c["indicator"], c["applicant"]), c["value"])
     report_checks = checks.table_checks(generation, values) if cells else []
     report_checks += checks.prose_checks(values, narrative_cells)
     return {

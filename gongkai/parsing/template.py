@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from gongkai.parsing.layout import LABEL, UNIT, VALUE, Token
+from gongkai.parsing.layout import LABEL, VALUE, Token
 
 _PREFIX_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、](?!\d)|[①-⑳])?"
@@ -74,8 +74,11 @@ class Template:
     start_keys: tuple[str, ...]  # compact text that opens the table region
     _index: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
     _candidates: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _sizes: list[int] = field(default_factory=list, compare=False, repr=False)  # cells of each row
+    _opens: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._sizes.extend(row.n for row in self.rows)
         for i, row in enumerate(self.rows):
             for key in row.keys:
                 self._index.setdefault(key, []).append(i)
@@ -113,10 +116,16 @@ class TableMatch:
 
 
 def find_start(template: Template, tokens: list[Token]) -> int | None:
+    opens = template._opens  # label text → whether it holds a start key (memoised: labels repeat)
     for i, tok in enumerate(tokens):
         if tok.kind == LABEL:
-            c = tok.text.translate(_NO_SPACE)
-            if any(k in c for k in template.start_keys):
+            hit = opens.get(tok.text)
+            if hit is None:
+                c = tok.text.translate(_NO_SPACE)
+                hit = any(k in c for k in template.start_keys)
+                if len(opens) < 20_000:
+                    opens[tok.text] = hit
+            if hit:
                 return i
     for i, tok in enumerate(tokens):
         if tok.kind == LABEL and template.lookup(tok.text, 0) is not None:
@@ -131,8 +140,11 @@ def match(template: Template, tokens: list[Token]) -> TableMatch:
     if start is None:
         return TableMatch(matches, None, None)
     rows = template.rows
+    sizes = template._sizes
     nxt = 0
     cur: RowMatch | None = None
+    cur_values: list[Token] = []
+    cur_n = 0
     end_line = tokens[start].line
     i = start
     n_tokens = len(tokens)
@@ -144,29 +156,33 @@ def match(template: Template, tokens: list[Token]) -> TableMatch:
             found = cands.get(tok.text)
             if found is None:
                 found = template.candidates(tok.text)
-            idx = next((j for j in found if j >= nxt), None) if found else None
+            idx = None
+            for j in found:
+                if j >= nxt:
+                    idx = j
+                    break
             if (
                 idx is None
                 and i + 1 < n_tokens
                 and tokens[i + 1].kind == LABEL
-                and (cur is None or cur.values)
+                and (cur is None or cur_values)
             ):
                 # a label split over two cells/lines ("（一）主动公开政府" / "信息数")
                 idx = template.lookup(tok.text + tokens[i + 1].text, nxt)
                 if idx is not None:
                     i += 1
             if idx is not None:
-                cur = RowMatch(rows[idx], tok, [])
+                cur_values = []
+                cur_n = sizes[idx]
+                cur = RowMatch(rows[idx], tok, cur_values)
                 matches[idx] = cur
                 nxt = idx + 1
                 end_line = tok.line
-            elif cur is not None and cur.values:
+            elif cur is not None and cur_values:
                 cur = None  # a foreign label ends the row; before any value it is a continuation
         elif kind == VALUE:
-            if cur is not None and len(cur.values) < cur.row.n:
-                cur.values.append(tok)
+            if cur is not None and len(cur_values) < cur_n:
+                cur_values.append(tok)
                 end_line = tok.line
-        elif kind == UNIT:
-            pass
         i += 1
     return TableMatch(matches, tokens[start].line, end_line)

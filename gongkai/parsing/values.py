@@ -46,6 +46,8 @@ class CellValue:
 
 def parse_cell(text: str) -> CellValue | None:
     """The value of a whole cell, or None when the cell is not a value (a label, prose, a unit)."""
+    if text.isdigit() and text.isascii():
+        return CellValue(int(text), False, None)  # the common case, as _VALUE_RE would read it
     if _SPLIT_DIGITS_RE.search(text):
         return None  # "1 234" or "1\n22": never join digits the text keeps apart
     s = _WS_RE.sub("", text)

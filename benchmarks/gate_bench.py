@@ -1,0 +1,116 @@
+"""Gate (validation) and publish time on the synthetic warehouse, against the dbt build time.
+
+    uv run python -m benchmarks.gate_bench                      # 100k synthetic reports
+    uv run python -m benchmarks.gate_bench --n-reports 10000
+
+A synthetic staging DuckDB (``benchmarks.dbt_bench.write_synthetic_staging``, labelled
+``is_synthetic``) is built with ``dbt build --full-refresh`` in a child process, then a second child
+runs ``run_validation`` and ``publish`` (its peak RSS is its own). Target: the gate (validation +
+publish) adds at most 50 % to the dbt build time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.dbt_bench import _build_in_child, write_synthetic_staging
+from gongkai.config import REPO_ROOT, Settings
+
+_GATE = """
+import json, resource, sys, time
+t = time.perf_counter()
+import great_expectations  # noqa: F401  (import time reported apart)
+import_s = time.perf_counter() - t
+from gongkai.config import Settings
+from gongkai.publish import publish
+from gongkai.validate import run_validation
+s = Settings.from_env(sys.argv[1])
+t = time.perf_counter()
+v = run_validation(s)
+validate_s = time.perf_counter() - t
+# publishing is timed even when the gate blocks (a synthetic build can fail a check): the verdict is
+# overridden for the timing only and the result says so (publish_forced)
+import dataclasses
+t = time.perf_counter()
+p = publish(s, validation=v if v.success else dataclasses.replace(v, success=True))
+publish_s = time.perf_counter() - t
+print(json.dumps({"import_s": round(import_s, 2), "validate_s": round(validate_s, 2),
+                  "publish_s": round(publish_s, 2), "gate_ok": v.success, "published": p.published, "publish_forced": not v.success,
+                  "reason": p.reason, "blocking_failed": v.blocking_failed, "warnings": v.warnings,
+                  "failures": [f for f in v.failures if f["severity"] == "blocking"][:3],
+                  "expectations": v.expectations, "suites": v.summary,
+                  "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+"""
+
+
+def _gate_in_child(home: Path) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", _GATE, str(home)], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"gate child failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+def run(n_reports: int = 100000) -> dict:
+    """Build a synthetic warehouse of ``n_reports`` reports, then time the gate and publishing."""
+    with tempfile.TemporaryDirectory(prefix="gongkai-gate-bench-") as tmp:
+        home = Path(tmp)
+        settings = Settings.from_env(home)
+        t = time.perf_counter()
+        counts = write_synthetic_staging(
+            settings.staging_db,
+            n_reports,
+            crosswalk_csv=settings.dbt_project_dir / "seeds" / "indicator_crosswalk.csv",
+        )
+        generate_s = round(time.perf_counter() - t, 1)
+        build = _build_in_child(home, "full")  # a failing dbt test still leaves the marts built
+        gate = _gate_in_child(home)
+        serving_mb = (
+            round(settings.serving_db.stat().st_size / 2**20, 1) if settings.serving_db.exists() else None
+        )
+    gate_s = gate["validate_s"] + gate["publish_s"]
+    return {
+        "label": f"{n_reports} synthetic reports",
+        "staged_cells": counts["parsed_cells"],
+        "generate_s": generate_s,
+        "dbt_build_s": build["elapsed_s"],
+        "validate_s": gate["validate_s"],
+        "publish_s": gate["publish_s"],
+        "gx_import_s": gate["import_s"],
+        "gate_pct_of_build": round(100 * gate_s / build["elapsed_s"], 1),
+        "target_pct": 50,
+        "dbt_build_ok": build["success"],
+        "dbt_failures": build["failures"],
+        "gate_ok": gate["gate_ok"],
+        "published": gate["published"],
+        "publish_forced": gate["publish_forced"],
+        "blocking_failed": gate["blocking_failed"],
+        "blocking_failures": gate["failures"],
+        "warnings": gate["warnings"],
+        "expectations": gate["expectations"],
+        "slowest_suites": sorted(gate["suites"], key=lambda r: -r["seconds"])[:5],
+        "serving_mb": serving_mb,
+        "peak_rss_mb": gate["peak_rss_mb"],
+        "dbt_peak_rss_mb": build["peak_rss_mb"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--n-reports", type=int, default=100000)
+    args = parser.parse_args()
+    print(json.dumps(run(args.n_reports), ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+{%- set indicators = [
+    'proactive_total', 'requests_received', 'requests_carried_in', 'results_granted', 'results_partial',
+    'results_denied', 'results_total', 'carried_over', 'reviews_total', 'litigation_total', 'complaints',
+    'fees', 'staff_total'
+] -%}
+-- One row per agency x report year (the report chosen in int_agency_year_reports), main conformed
+-- indicators as columns (applicant total, table wins over narrative: see mart_indicator_series).
+with chosen as (
+    select * from {{ ref('int_agency_year_reports') }}
+),
+
+series as (
+    select * from {{ ref('mart_indicator_series') }}
+    where applicant = 'total'
+        and indicator in ({% for i in indicators %}'{{ i }}'{% if not loop.last %}, {% endif %}{% endfor %})
+),
+
+pivoted as (
+    select
+        agency_code,
+        report_year,
+        {%- for i in indicators %}
+        max(value) filter (where indicator = '{{ i }}') as {{ i }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from series
+    group by agency_code, report_year
+)
+
+select
+    {{ surrogate_key(['c.agency_code', 'c.report_year']) }} as key,
+    {{ surrogate_key(['c.agency_code']) }} as agency_key,
+    c.agency_code,
+    a.name_zh as agency_name,
+    a.level as agency_level,
+    c.report_year,
+    {{ surrogate_key(['c.document_id', 'c.version']) }} as report_key,
+    c.document_id,
+    c.version,
+    c.generation,
+    c.published_date,
+    c.parse_status,
+    {%- for i in indicators %}
+    p.{{ i }},
+    {%- endfor %}
+    c.is_synthetic
+from chosen as c
+left join pivoted as p on p.agency_code = c.agency_code and p.report_year = c.report_year
+left join {{ ref('dim_agency') }} as a on a.agency_code = c.agency_code
+order by c.agency_code, c.report_year

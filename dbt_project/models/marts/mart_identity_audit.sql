@@ -1,0 +1,114 @@
+-- Every accounting identity of every parsed report version:
+--  * origin 'parser': the parser's own checks (staging parse_checks), holds NULL = not evaluable;
+--  * origin 'warehouse': identities recomputed here from the fact table (table values only):
+--      balance (G2/G3, per applicant): requests_received + requests_carried_in = results_total + carried_over
+--      applicant_total:<indicator> (every indicator broken down by applicant): total = sum of the applicant columns
+with reports as (
+    select * from {{ ref('dim_report') }}
+),
+
+parser_checks as (
+    select
+        c.document_id,
+        c.version,
+        c.check_name as identity,
+        'parser' as origin,
+        cast(null as varchar) as applicant,
+        c.check_no,
+        cast(null as double) as lhs,
+        cast(null as double) as rhs,
+        c.holds,
+        c.detail
+    from {{ ref('stg_parse_checks') }} as c
+    inner join reports as r on r.document_id = c.document_id and r.version = c.version
+),
+
+table_values as (
+    select document_id, version, generation, indicator, applicant, value
+    from {{ ref('fct_indicator_value') }}
+    where source = 'table' and generation in ('G2', 'G3')  -- only these break down by applicant
+),
+
+balance_terms as (
+    select
+        document_id,
+        version,
+        applicant,
+        max(value) filter (where indicator = 'requests_received') as received,
+        max(value) filter (where indicator = 'requests_carried_in') as carried_in,
+        max(value) filter (where indicator = 'results_total') as results_total,
+        max(value) filter (where indicator = 'carried_over') as carried_over
+    from table_values
+    where indicator in ('requests_received', 'requests_carried_in', 'results_total', 'carried_over')
+    group by document_id, version, applicant
+),
+
+balance as (
+    select
+        document_id,
+        version,
+        'balance' as identity,
+        applicant,
+        received + carried_in as lhs,
+        results_total + carried_over as rhs,
+        'requests_received + requests_carried_in = results_total + carried_over' as detail
+    from balance_terms
+),
+
+applicant_totals as (
+    select
+        document_id,
+        version,
+        'applicant_total:' || indicator as identity,
+        'total' as applicant,
+        max(value) filter (where applicant = 'total') as lhs,
+        case when count(*) filter (where applicant <> 'total' and value is null) = 0
+            then sum(value) filter (where applicant <> 'total')
+        end as rhs,
+        'total = sum of ' || cast(count(*) filter (where applicant <> 'total') as varchar)
+            || ' applicant columns of ' || indicator as detail
+    from table_values
+    group by document_id, version, indicator
+    having count(*) filter (where applicant <> 'total') > 0
+        and count(*) filter (where applicant = 'total') > 0
+),
+
+warehouse_checks as (
+    select
+        document_id, version, identity, 'warehouse' as origin, applicant,
+        cast(null as integer) as check_no,
+        lhs, rhs,
+        case when lhs is not null and rhs is not null then abs(lhs - rhs) < 1e-6 end as holds,
+        detail
+    from (select * from balance union all select * from applicant_totals)
+),
+
+checks as (
+    select * from parser_checks
+    union all
+    select * from warehouse_checks
+)
+
+select
+    {{ surrogate_key(['c.document_id', 'c.version', 'c.origin', 'c.identity', 'c.applicant', 'c.check_no']) }} as key,
+    r.key as report_key,
+    r.agency_key,
+    r.agency_code,
+    c.document_id,
+    c.version,
+    r.report_year,
+    r.generation,
+    c.identity,
+    c.origin,
+    c.applicant,
+    c.lhs,
+    c.rhs,
+    c.lhs - c.rhs as difference,
+    c.holds,
+    case when c.holds is null then 'not_evaluable' when c.holds then 'holds' else 'fails' end as status,
+    c.detail,
+    r.is_latest,
+    r.is_synthetic
+from checks as c
+inner join reports as r on r.document_id = c.document_id and r.version = c.version
+order by c.document_id, c.version, c.origin, c.identity, c.applicant, c.check_no

@@ -1,0 +1,20 @@
+select
+    document_id,
+    version,
+    url as source_url,
+    portal,
+    column_id,
+    agency_code,
+    agency_name,
+    title,
+    published_date,
+    content_type,
+    sha256,
+    content_hash,
+    cast(attachments as varchar) as attachments,
+    status as document_status,
+    error,
+    is_synthetic,
+    first_seen,
+    last_seen
+from {{ source('staging', 'documents') }}

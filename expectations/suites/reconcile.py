@@ -1,0 +1,81 @@
+"""Reconciliation family: counts agree across the layers, so no report or fact is lost or doubled
+between staging and the marts. One frame row per count; ``mismatch`` says what disagrees. Blocking."""
+
+from __future__ import annotations
+
+import great_expectations.expectations as gxe
+
+from expectations.frames import Frame
+from expectations.suites import GateParams, Suite, blocking
+
+_COUNTS = """
+with docs as (
+    select document_id, version, status from staging.main.documents
+),
+parsed as (
+    select document_id, version, status from staging.main.parse_results
+),
+staged_facts as (
+    select distinct c.document_id, c.version, c.indicator, coalesce(c.applicant, 'total') as applicant, c.source
+    from staging.main.parsed_cells as c
+    semi join main.dim_report as r on r.document_id = c.document_id and r.version = c.version
+    where c.indicator is not null
+),
+facts as (
+    select document_id, version, indicator, applicant, source from main.fct_indicator_value
+),
+counts as (
+    select 'documents = parsed reports + quarantined' as "check",
+           (select count(*) from docs) as expected,
+           (select count(*) from main.dim_report)
+           + (select count(*) from parsed where status = 'quarantined')
+           + (select count(*) from docs as d where d.status <> 'ok'
+                and not exists (select 1 from parsed as p where p.document_id = d.document_id
+                                                             and p.version = d.version)) as actual
+    union all
+    select 'parsed reports in staging = reports in dim_report',
+           (select count(*) from parsed where status in ('complete', 'partial')),
+           (select count(*) from main.dim_report)
+    union all
+    select 'report versions in dim_report missing from staging parse results',
+           0,
+           (select count(*) from main.dim_report as r
+             where not exists (select 1 from parsed as p where p.document_id = r.document_id
+                                                          and p.version = r.version
+                                                          and p.status in ('complete', 'partial')))
+    union all
+    select 'cells in staging = facts in marts (published reports)',
+           (select count(*) from staged_facts),
+           (select count(*) from facts)
+    union all
+    select 'staged cells missing from fct_indicator_value',
+           0,
+           (select count(*) from (select * from staged_facts except select * from facts))
+    union all
+    select 'facts without a staged cell',
+           0,
+           (select count(*) from (select * from facts except select * from staged_facts))
+)
+select "check", expected, actual,
+       case when expected <> actual then "check" || ': expected ' || expected || ', found ' || actual end
+           as mismatch
+from counts
+"""
+
+
+def suites(params: GateParams) -> list[Suite]:
+    return [
+        Suite(
+            name="reconcile_counts",
+            family="reconcile",
+            frame=Frame("staging+marts", _COUNTS),
+            expectations=(
+                blocking(
+                    gxe.ExpectColumnValuesToBeNull,
+                    "row counts reconcile between staging and the marts (no report or fact lost or doubled)",
+                    column="mismatch",
+                ),
+                blocking(gxe.ExpectTableRowCountToEqual, "every reconciliation count was computed", value=6),
+            ),
+        )
+    ]

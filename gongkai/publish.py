@@ -1,0 +1,178 @@
+"""Write–audit–publish: after the gate passes, copy the warehouse to the serving file BI tools read.
+
+The copy is built beside the serving file (``ATTACH`` the warehouse ``READ_ONLY``, ``COPY FROM
+DATABASE`` into a new file written with an old ``STORAGE_VERSION`` so DuckDB 1.4/1.5 readers open
+it), fsynced and moved over the serving file with ``os.replace`` — a reader opens either the whole
+old snapshot or the whole new one. Parquet files of every mart go to a fresh folder
+``serving/parquet-<publish_id>/`` and the ``serving/parquet`` symlink is swapped to it atomically.
+Views (the dbt ``stg``/``int`` layers, which read the staging file) are not published.
+On a blocking gate failure nothing is written and the previous serving copy stays.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from gongkai.config import Settings
+from gongkai.validate import ValidationResult
+
+STORAGE_VERSION = "v1.4.0"  # oldest DuckDB release whose readers must open the serving file
+KEEP_PARQUET_SNAPSHOTS = 3  # older snapshot folders are removed (readers of the previous one keep working)
+MANIFEST = "publish_manifest"
+
+
+@dataclass
+class PublishResult:
+    published: bool
+    serving_db: str
+    parquet_dir: str
+    tables: dict[str, int] = field(default_factory=dict)  # published table (schema.name) -> rows
+    elapsed_s: float = 0.0
+    reason: str = ""
+    publish_id: str = ""
+    validation_run_id: str | None = None
+
+
+@contextmanager
+def _publish_lock(serving_dir: Path) -> Iterator[None]:
+    """One publisher at a time (a second one waits)."""
+    serving_dir.mkdir(parents=True, exist_ok=True)
+    with open(serving_dir / ".publish.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _build_copy(
+    warehouse: Path, target: Path, publish_id: str, validation_run_id: str | None
+) -> dict[str, int]:
+    """Copy every table of the warehouse into ``target`` (old storage version); returns row counts."""
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{warehouse}' as wh (read_only)")
+        con.execute(f"attach '{target}' as pub (storage_version '{STORAGE_VERSION}')")
+        con.execute("copy from database wh to pub")
+        for schema, name in con.execute(
+            "select schema_name, view_name from duckdb_views() where database_name = 'pub' and not internal"
+        ).fetchall():
+            con.execute(f'drop view pub."{schema}"."{name}"')
+        for (schema,) in con.execute(
+            "select schema_name from duckdb_schemas() where database_name = 'pub' and schema_name <> 'main'"
+            " and not internal and schema_name not in"
+            " (select schema_name from duckdb_tables() where database_name = 'pub')"
+        ).fetchall():
+            con.execute(f'drop schema pub."{schema}"')
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'pub' order by all"
+        ).fetchall()
+        counts = {
+            f"{s}.{t}": con.execute(f'select count(*) from pub."{s}"."{t}"').fetchone()[0] for s, t in tables
+        }
+        con.execute(
+            f"create table pub.main.{MANIFEST} (publish_id varchar, published_at timestamp,"
+            " validation_run_id varchar, table_name varchar, row_count bigint)"
+        )
+        now = datetime.now(UTC).replace(tzinfo=None)
+        con.executemany(
+            f"insert into pub.main.{MANIFEST} values (?, ?, ?, ?, ?)",
+            [[publish_id, now, validation_run_id, name, rows] for name, rows in counts.items()],
+        )
+        con.execute("detach pub")
+    finally:
+        con.close()
+    return counts
+
+
+def _write_parquet(source: Path, folder: Path) -> None:
+    """One Parquet file per table of schema ``main`` (marts, validation runs, manifest)."""
+    import duckdb
+
+    folder.mkdir(parents=True)
+    with duckdb.connect(str(source), read_only=True) as con:
+        for (name,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'main' order by 1"
+        ).fetchall():
+            out = folder / f"{name}.parquet"
+            con.execute(f"copy main.\"{name}\" to '{out}' (format parquet, compression snappy)")
+            _fsync(out)
+    _fsync(folder)
+
+
+def _swap_parquet(settings: Settings, folder: Path) -> None:
+    link = settings.parquet_dir
+    if link.exists() and not link.is_symlink():  # a plain folder from elsewhere: keep it aside
+        link.rename(link.with_name(f"parquet-replaced-{int(time.time())}"))
+    tmp = link.with_name(f".parquet-link-{uuid.uuid4().hex[:8]}")
+    os.symlink(folder.name, tmp)
+    os.replace(tmp, link)
+    snapshots = sorted(p for p in link.parent.glob("parquet-*") if p.is_dir() and p != folder)
+    for old in snapshots[: max(0, len(snapshots) - (KEEP_PARQUET_SNAPSHOTS - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def publish(
+    settings: Settings, *, validation: ValidationResult | None = None, parquet: bool = True
+) -> PublishResult:
+    """Publish the warehouse when the gate passes (running it first when ``validation`` is None)."""
+    start = time.perf_counter()
+    result = PublishResult(False, str(settings.serving_db), str(settings.parquet_dir))
+    if validation is None:
+        from gongkai.validate import run_validation
+
+        validation = run_validation(settings)
+    result.validation_run_id = validation.run_id
+    if not validation.success:
+        result.reason = (
+            f"gate failed: {validation.blocking_failed} blocking expectation(s) failed"
+            f"{' — ' + validation.error if validation.error else ''}; the previous serving copy stays"
+        )
+        result.elapsed_s = round(time.perf_counter() - start, 2)
+        return result
+    settings.serving_dir.mkdir(parents=True, exist_ok=True)
+    publish_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
+    result.publish_id = publish_id
+    tmp = settings.serving_dir / f".warehouse.{publish_id}.duckdb.tmp"
+    folder = settings.serving_dir / f"parquet-{publish_id}"
+    try:
+        with _publish_lock(settings.serving_dir):
+            result.tables = _build_copy(settings.warehouse_db, tmp, publish_id, validation.run_id)
+            _fsync(tmp)
+            if parquet:
+                _write_parquet(tmp, folder)
+            os.replace(tmp, settings.serving_db)
+            _fsync(settings.serving_dir)
+            if parquet:
+                _swap_parquet(settings, folder)
+                _fsync(settings.serving_dir)
+    except Exception as exc:  # nothing replaced: the old copy stays; say why
+        tmp.unlink(missing_ok=True)
+        Path(f"{tmp}.wal").unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        result.reason = f"publish failed: {type(exc).__name__}: {exc}; the previous serving copy stays"
+        result.elapsed_s = round(time.perf_counter() - start, 2)
+        return result
+    result.published = True
+    result.reason = f"gate passed ({validation.warnings} warning(s)); published {len(result.tables)} tables"
+    result.elapsed_s = round(time.perf_counter() - start, 2)
+    return result

@@ -1,0 +1,82 @@
+"""Publishing: the serving copy is complete, old-DuckDB-readable, atomic, and kept on a failed gate."""
+
+from __future__ import annotations
+
+import os
+
+import duckdb
+from publish_fixtures import sha256_of, validation
+
+from gongkai.config import Settings
+from gongkai.publish import STORAGE_VERSION, publish
+
+
+def test_publish_copies_tables_with_old_storage_version_and_parquet(warehouse: Settings) -> None:
+    result = publish(warehouse, validation=validation(True))
+
+    assert result.published, result.reason
+    assert result.tables == {"main.dim_report": 50, "main.fct_indicator_value": 200, "seeds.generations": 1}
+    con = duckdb.connect()
+    con.execute(f"attach '{warehouse.serving_db}' as pub (read_only)")
+    tags = con.execute("select tags from duckdb_databases() where database_name = 'pub'").fetchone()[0]
+    assert tags["storage_version"].startswith(STORAGE_VERSION)
+    assert con.execute("select count(*) from pub.main.fct_indicator_value").fetchone()[0] == 200
+    # views reading the staging layer are not published (BI tools could not resolve them)
+    assert (
+        con.execute(
+            "select count(*) from duckdb_views() where database_name = 'pub' and not internal"
+        ).fetchone()[0]
+        == 0
+    )
+    manifest = dict(con.execute("select table_name, row_count from pub.main.publish_manifest").fetchall())
+    assert manifest == result.tables
+    assert con.execute("select distinct validation_run_id from pub.main.publish_manifest").fetchall() == [
+        ("test-run-ok",)
+    ]
+    con.close()
+
+    assert warehouse.parquet_dir.is_symlink()
+    files = sorted(p.name for p in warehouse.parquet_dir.glob("*.parquet"))
+    assert files == ["dim_report.parquet", "fct_indicator_value.parquet", "publish_manifest.parquet"]
+    rows = duckdb.sql(
+        f"select count(*) from '{warehouse.parquet_dir}/fct_indicator_value.parquet'"
+    ).fetchall()[0][0]
+    assert rows == 200
+    assert not list(warehouse.serving_dir.glob(".warehouse.*"))  # no temporary file left behind
+
+
+def test_failed_gate_publishes_nothing_and_keeps_previous_copy(warehouse: Settings) -> None:
+    assert publish(warehouse, validation=validation(True)).published
+    before_db = sha256_of(warehouse.serving_db)
+    before_parquet = os.readlink(warehouse.parquet_dir)
+    with duckdb.connect(str(warehouse.warehouse_db)) as con:
+        con.execute("delete from main.dim_report where report_year = 2012")
+
+    result = publish(warehouse, validation=validation(False))
+
+    assert not result.published
+    assert "gate failed" in result.reason and "previous serving copy stays" in result.reason
+    assert sha256_of(warehouse.serving_db) == before_db
+    assert os.readlink(warehouse.parquet_dir) == before_parquet
+
+
+def test_a_copy_that_fails_midway_keeps_previous_copy(warehouse: Settings) -> None:
+    assert publish(warehouse, validation=validation(True)).published
+    before = sha256_of(warehouse.serving_db)
+    warehouse.warehouse_db.write_bytes(b"not a duckdb file")  # the warehouse got corrupted after the gate
+
+    result = publish(warehouse, validation=validation(True))
+
+    assert not result.published
+    assert result.reason.startswith("publish failed:")
+    assert sha256_of(warehouse.serving_db) == before
+    assert not list(warehouse.serving_dir.glob(".warehouse.*"))
+    assert len(list(warehouse.serving_dir.glob("parquet-*"))) == 1
+
+
+def test_old_parquet_snapshots_are_pruned(warehouse: Settings) -> None:
+    for _ in range(5):
+        assert publish(warehouse, validation=validation(True)).published
+    snapshots = sorted(p.name for p in warehouse.serving_dir.glob("parquet-*"))
+    assert len(snapshots) == 3
+    assert os.readlink(warehouse.parquet_dir) == snapshots[-1]
