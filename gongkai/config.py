@@ -6,6 +6,7 @@ whole job on a laptop; production sets ``GONGKAI_HOME`` (and optionally the indi
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,23 @@ class Settings:
             portal_base_url=os.environ.get("GONGKAI_PORTAL_BASE_URL") or None,
             request_interval=float(os.environ.get("GONGKAI_REQUEST_INTERVAL", "0.5")),
         )
+
+    @classmethod
+    def at(cls, home: Path | str, *, request_interval: float = 0.0) -> Settings:
+        """Every data path rooted in ``home``, ignoring per-path environment overrides (tests,
+        benchmarks, isolated runs). Code and registry paths still come from the environment."""
+        base = Path(home).resolve()
+        s = dataclasses.replace(
+            cls.from_env(home=base),
+            raw_dir=base / "raw",
+            staging_db=base / "staging.duckdb",
+            warehouse_db=base / "warehouse.duckdb",
+            serving_dir=base / "serving",
+            validation_dir=base / "validation",
+            request_interval=request_interval,
+        )
+        s.ensure_dirs()
+        return s
 
     def ensure_dirs(self) -> None:
         for d in (self.home, self.raw_dir, self.serving_dir, self.validation_dir):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -15,17 +14,7 @@ SEED_DIR = REPO_ROOT / "fixtures" / "reports"
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings rooted in a fresh temporary directory, politeness delay off."""
-    s = dataclasses.replace(Settings.from_env(home=tmp_path / "gongkai"), request_interval=0.0)
-    s = dataclasses.replace(
-        s,
-        raw_dir=s.home / "raw",
-        staging_db=s.home / "staging.duckdb",
-        warehouse_db=s.home / "warehouse.duckdb",
-        serving_dir=s.home / "serving",
-        validation_dir=s.home / "validation",
-    )
-    s.ensure_dirs()
-    return s
+    return Settings.at(tmp_path / "gongkai")
 
 
 @pytest.fixture(scope="session")

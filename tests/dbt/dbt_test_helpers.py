@@ -14,17 +14,7 @@ from gongkai.config import Settings
 
 
 def make_settings(home: Path) -> Settings:
-    s = dataclasses.replace(Settings.from_env(home=home), request_interval=0.0)
-    s = dataclasses.replace(
-        s,
-        raw_dir=home / "raw",
-        staging_db=home / "staging.duckdb",
-        warehouse_db=home / "warehouse.duckdb",
-        serving_dir=home / "serving",
-        validation_dir=home / "validation",
-    )
-    s.ensure_dirs()
-    return s
+    return Settings.at(home)
 
 
 def query(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple]:
