@@ -7,21 +7,26 @@ import click
 
 @click.command(name="build")
 @click.option(
-    "--full-refresh", is_flag=True, help="Rebuild incremental models (fct_indicator_value) from scratch."
+    "--full-refresh",
+    is_flag=True,
+    help="Rebuild every model from scratch (otherwise only the reports parsed since the last clean build).",
 )
 @click.option(
     "--select", "select", default=None, help="dbt node selection, e.g. 'marts' or '+mart_agency_year'."
 )
 @click.option("--docs", is_flag=True, help="Also run `dbt docs generate` (offline) after a successful build.")
 def command(full_refresh: bool, select: str | None, docs: bool) -> None:
-    """Build the warehouse (dbt seeds, models, data tests and unit tests) from the staging DuckDB."""
+    """Build the warehouse from the staging DuckDB with dbt.
+
+    A full refresh when asked or when the dbt code changed since the last clean build; otherwise a
+    data-only build of the reports parsed since then (see gongkai.build.dbt_build)."""
     from gongkai.build import dbt_build, dbt_docs_generate
     from gongkai.config import Settings
 
     settings = Settings.from_env()
     result = dbt_build(settings, full_refresh=full_refresh, select=select)
     click.echo(
-        f"dbt build: {'ok' if result.success else 'FAILED'} in {result.elapsed_s:.1f} s — "
+        f"dbt build ({result.mode}): {'ok' if result.success else 'FAILED'} in {result.elapsed_s:.1f} s — "
         f"{result.models} models, {result.seeds} seeds, tests {result.tests_passed} passed, "
         f"{result.tests_warned} warned, {result.tests_failed} failed; warehouse {result.warehouse_db}"
     )

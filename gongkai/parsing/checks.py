@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from operator import itemgetter
+from typing import NamedTuple
 
 from gongkai.parsing import crosswalk
 
@@ -89,37 +92,17 @@ RESULT_ROWS = {
 }
 T4_BLOCKS = ("reviews", "litigation_direct", "litigation_after_review")
 
-Values = dict[tuple[str, str | None], float | int | None]
+Key = tuple[str, str | None]  # (indicator, applicant)
+Values = list[object]  # slot (see ``slots``) → value of the key's first table cell, or ABSENT
+ABSENT: object = object()  # no table cell of that key
 
 
 def _fmt(v: float | int | None) -> str:
-    if v is None:
-        return "blank"
     if type(v) is int:
         return str(v)
+    if v is None:
+        return "blank"
     return str(int(v)) if float(v).is_integer() else str(v)
-
-
-_ABSENT = object()
-
-
-def sum_check(
-    name: str, values: Values, total: tuple[str, str | None], parts: list[tuple[str, str | None]]
-) -> dict:
-    get = values.get
-    t = get(total, _ABSENT)
-    ps = [get(p, _ABSENT) for p in parts]
-    if t is _ABSENT or _ABSENT in ps:
-        missing = [k[0] for k in (total, *parts) if k not in values]
-        return {"name": name, "holds": None, "detail": "not evaluated: missing " + ", ".join(missing)}
-    if len(ps) > 8:
-        expr = f"{total[0]} {_fmt(t)} vs the sum of {len(ps)} rows"
-    else:
-        expr = f"{total[0]} {_fmt(t)} vs " + " + ".join(_fmt(p) for p in ps)
-    if t is None or None in ps:
-        return {"name": name, "holds": None, "detail": expr + " (blank cell)"}
-    s = sum(ps)
-    return {"name": name, "holds": t == s, "detail": f"{expr} = {_fmt(s)}"}
 
 
 _G1_KEYS = tuple((name, (total, None), [(p, None) for p in parts]) for name, total, parts in G1_SUMS)
@@ -142,70 +125,173 @@ _T4_KEYS = tuple(
 )
 
 
+@lru_cache(maxsize=1)
+def slots() -> dict[Key, int]:
+    """Key → its position in a report's ``Values``: every crosswalk key and every key a check reads.
+
+    Checks read values by position (one C-level ``itemgetter`` per check) rather than by hashing
+    (indicator, applicant) tuples, which made up most of their cost."""
+    keys: dict[Key, None] = {}
+    for m in crosswalk.load().values():
+        if m.indicator:
+            keys[(m.indicator, m.applicant)] = None
+    for _, total, parts in (*_G1_KEYS, *_RESULT_KEYS.values(), *_T4_KEYS):
+        keys.update(dict.fromkeys((total, *parts)))
+    for bal in _BALANCE_KEYS.values():
+        keys.update(dict.fromkeys(bal))
+    for ind in _total_indicators():
+        keys.update(dict.fromkeys((ind, a) for a in APPLICANTS))
+    return {k: i for i, k in enumerate(keys)}
+
+
+def new_values() -> Values:
+    """An empty ``Values`` (every key absent)."""
+    return [ABSENT] * len(slots())
+
+
+def _judge(
+    name: str, total_name: str, t: float | int | None, ps: Sequence[float | int | None], s: float | int | None
+) -> dict:
+    """The check dict of total ``t`` against its parts ``ps`` (every cell present) and their sum
+    ``s`` (None when a part is blank)."""
+    if len(ps) > 8:
+        expr = f"{total_name} {_fmt(t)} vs the sum of {len(ps)} rows"
+    else:
+        expr = f"{total_name} {_fmt(t)} vs " + " + ".join(map(_fmt, ps))
+    if t is None or s is None:
+        return {"name": name, "holds": None, "detail": expr + " (blank cell)"}
+    return {"name": name, "holds": t == s, "detail": f"{expr} = {_fmt(s)}"}
+
+
+class _Sum(NamedTuple):
+    """A sum check: its keys and a getter of (total, *parts) from ``Values``."""
+
+    name: str
+    keys: tuple[Key, ...]  # total, *parts
+    cells: Callable[[Values], tuple]
+
+    def check(self, values: Values) -> dict:
+        t, *ps = self.cells(values)
+        try:
+            s = sum(ps)  # cells are numbers, None (blank) or ABSENT: a TypeError means one is not a number
+            absent = t is ABSENT
+        except TypeError:
+            s = None
+            absent = t is ABSENT or ABSENT in ps
+        if absent:
+            missing = [k[0] for k, v in zip(self.keys, (t, *ps), strict=True) if v is ABSENT]
+            return {
+                "name": self.name,
+                "holds": None,
+                "detail": "not evaluated: missing " + ", ".join(missing),
+            }
+        return _judge(self.name, self.keys[0][0], t, ps, s)  # type: ignore[arg-type]
+
+
+def _sum(name: str, total: Key, parts: list[Key]) -> _Sum:
+    slot = slots()
+    return _Sum(name, (total, *parts), itemgetter(slot[total], *(slot[p] for p in parts)))
+
+
+def sum_check(name: str, values: Values, total: Key, parts: list[Key]) -> dict:
+    return _sum(name, total, parts).check(values)
+
+
+class _Specs(NamedTuple):
+    g1: tuple[_Sum, ...]
+    # G2/G3: of each applicant, the balance check's name and getter of its four cells, and the
+    # results_total sum check
+    t3: dict[str, tuple[tuple[str, Callable[[Values], tuple], _Sum], ...]]
+    t4: tuple[_Sum, ...]
+    totals: Callable[[Values], tuple]  # (total, *six applicants) of each 表三 row, flat
+
+
+@lru_cache(maxsize=1)
+def _specs() -> _Specs:
+    slot = slots()
+    return _Specs(
+        tuple(_sum(*k) for k in _G1_KEYS),
+        {
+            g: tuple(
+                (
+                    f"t3_balance[{a}]",
+                    itemgetter(*(slot[k] for k in _BALANCE_KEYS[a])),
+                    _sum(*_RESULT_KEYS[(g, a)]),
+                )
+                for a in APPLICANTS
+            )
+            for g in RESULT_ROWS
+        },
+        tuple(_sum(*k) for k in _T4_KEYS),
+        itemgetter(*(slot[(ind, a)] for ind in _total_indicators() for a in ("total", *APPLICANTS[:-1]))),
+    )
+
+
 def table_checks(generation: str | None, values: Values) -> list[dict]:
+    specs = _specs()
     out: list[dict] = []
     if generation == "G1":
-        for name, total, parts in _G1_KEYS:
-            out.append(sum_check(name, values, total, parts))
+        for spec in specs.g1:
+            out.append(spec.check(values))
     elif generation in ("G2", "G3"):
-        get = values.get
-        for a in APPLICANTS:
-            keys = _BALANCE_KEYS[a]
-            new, carried_in, results, carried_over = get(keys[0]), get(keys[1]), get(keys[2]), get(keys[3])
+        for name, balance, result in specs.t3[generation]:
+            new, carried_in, results, carried_over = balance(values)
             if (
-                new is not None
-                and carried_in is not None
-                and results is not None
-                and carried_over is not None
+                new is None
+                or carried_in is None
+                or results is None
+                or carried_over is None
+                or ABSENT in (new, carried_in, results, carried_over)
             ):
+                out.append({"name": name, "holds": None, "detail": "not evaluated: missing or blank cells"})
+            else:
                 lhs = new + carried_in
                 rhs = results + carried_over
-                out.append(
-                    {
-                        "name": f"t3_balance[{a}]",
-                        "holds": lhs == rhs,
-                        "detail": f"new {_fmt(new)} + carried in {_fmt(carried_in)} = {_fmt(lhs)}; "
-                        f"results {_fmt(results)} + carried over {_fmt(carried_over)} = {_fmt(rhs)}",
-                    }
-                )
-            else:
-                out.append(
-                    {
-                        "name": f"t3_balance[{a}]",
-                        "holds": None,
-                        "detail": "not evaluated: missing or blank cells",
-                    }
-                )
-            name, total, parts = _RESULT_KEYS[(generation, a)]
-            out.append(sum_check(name, values, total, parts))
-        out.append(_applicant_total_check(values))
-        for name, total, parts in _T4_KEYS:
-            out.append(sum_check(name, values, total, parts))
+                if type(lhs) is int and type(rhs) is int:  # four ints (the common case): as _fmt writes them
+                    detail = (
+                        f"new {new} + carried in {carried_in} = {lhs}; "
+                        f"results {results} + carried over {carried_over} = {rhs}"
+                    )
+                else:
+                    detail = (
+                        f"new {_fmt(new)} + carried in {_fmt(carried_in)} = {_fmt(lhs)}; "
+                        f"results {_fmt(results)} + carried over {_fmt(carried_over)} = {_fmt(rhs)}"
+                    )
+                out.append({"name": name, "holds": lhs == rhs, "detail": detail})
+            out.append(result.check(values))
+        out.append(_applicant_total_check(values, specs.totals))
+        for spec in specs.t4:
+            out.append(spec.check(values))
     return out
 
 
 @lru_cache(maxsize=1)
-def _total_rows() -> tuple[tuple[str, tuple[str, str], tuple[tuple[str, str], ...]], ...]:
-    """(indicator, its total key, its six applicant keys) of every 表三 row in the crosswalk, sorted."""
-    inds = sorted({m.indicator for m in crosswalk.load().values() if m.applicant == "total"})
-    return tuple((ind, (ind, "total"), tuple((ind, a) for a in APPLICANTS[:-1])) for ind in inds)
+def _total_indicators() -> tuple[str, ...]:
+    """The indicator of every 表三 row in the crosswalk (those with a 总计 column), sorted."""
+    return tuple(sorted({m.indicator for m in crosswalk.load().values() if m.applicant == "total"}))
 
 
-def _applicant_total_check(values: Values) -> dict:
+def _applicant_total_check(values: Values, totals: Callable[[Values], tuple]) -> dict:
     rows: list[str] = []  # the 表三 rows present (values only hold crosswalk keys)
     bad: list[str] = []
     unknown: list[str] = []
-    get = values.get
-    for ind, total_key, keys in _total_rows():
-        total = get(total_key, _ABSENT)
-        if total is _ABSENT:
+    cells = totals(values)  # seven cells a row: the total, then the six applicant columns
+    by_row = zip(*(cells[i::7] for i in range(1, 7)), strict=True)
+    for ind, total, parts in zip(_total_indicators(), cells[::7], by_row, strict=True):
+        if total is ABSENT:
             continue
         rows.append(ind)
-        parts = [get(k) for k in keys]
-        if total is None or None in parts:
+        try:
+            s = sum(parts)  # a TypeError: a blank (None) or absent column, which counts as blank
+        except TypeError:
+            s = None
+        if total is None or s is None:
             unknown.append(ind)
-        elif sum(parts) != total:
-            bad.append(f"{ind}: total {_fmt(total)} != {_fmt(sum(parts))}")
+        elif s != total:
+            if type(s) is int and type(total) is int:  # as _fmt writes them
+                bad.append(f"{ind}: total {total} != {s}")
+            else:
+                bad.append(f"{ind}: total {_fmt(total)} != {_fmt(s)}")
     if not rows:
         return {"name": "t3_total_column", "holds": None, "detail": "not evaluated: no 表三 rows"}
     if bad:
@@ -222,12 +308,14 @@ def _applicant_total_check(values: Values) -> dict:
 def prose_checks(values: Values, narrative: list[dict]) -> list[dict]:
     """Each prose figure against the table cell of the same indicator, where the table has that row."""
     out: list[dict] = []
+    slot = slots()
     for cell in narrative:
         ind = cell["indicator"]
-        key = (ind, None) if (ind, None) in values else (ind, "total")
-        if key not in values:
-            continue
-        t = values[key]
+        t = _get(values, slot, (ind, None))
+        if t is ABSENT:
+            t = _get(values, slot, (ind, "total"))
+            if t is ABSENT:
+                continue
         p = cell["value"]
         name = f"prose_vs_table[{ind}]"
         if t is None:
@@ -255,3 +343,8 @@ def prose_checks(values: Values, narrative: list[dict]) -> list[dict]:
                 }
             )
     return out
+
+
+def _get(values: Values, slot: dict[Key, int], key: Key) -> object:
+    i = slot.get(key)
+    return ABSENT if i is None else values[i]

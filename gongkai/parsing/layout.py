@@ -18,27 +18,25 @@ from __future__ import annotations
 import html as html_lib
 import re
 from functools import lru_cache
-from typing import NamedTuple
 
 from gongkai.parsing.values import BLANKS, UNIT_CELLS, CellValue, normalize, parse_cell
 
 LABEL, VALUE, UNIT = "label", "value", "unit"
 
 
-class Token(NamedTuple):
-    text: str  # normalised (NFKC, Simplified) text used for matching
-    raw: str  # the cell as written
-    kind: str  # label | value | unit
-    cell: CellValue | None  # set for values (value None = blank cell)
-    line: int  # 1-based line of the input text
+# One cell of the text: (text, raw, kind, cell, line), read by position (``TEXT`` … ``LINE``) or
+# unpacked. A plain tuple rather than a NamedTuple: a report makes some 260 of them, and a tuple
+# subclass costs twice as much to build.
+#   text: normalised (NFKC, Simplified) text used for matching; raw: the cell as written;
+#   kind: label | value | unit; cell: set for values (value None = blank cell); line: 1-based line.
+Token = tuple[str, str, str, CellValue | None, int]
+TEXT, RAW, KIND, CELL, LINE = range(5)
+
+_new = tuple.__new__  # builds a NamedTuple (CellValue) from a tuple in C
 
 
-# Tokens are made by the hundred per report: build them from a Cell tuple + line, in C
-_new = tuple.__new__
-
-
-# ``<table\b.*?</table\s*>`` (re.S), unrolled so that it does not backtrack per character
-TABLE_RE = re.compile(r"<table\b[^<]*(?:<(?!/table\s*>)[^<]*)*</table\s*>", re.I)
+# ``<table\b.*?</table\s*>`` (re.S), unrolled and possessive so that it does not backtrack
+TABLE_RE = re.compile(r"<table\b[^<]*+(?:<(?!/table\s*>)[^<]*+)*+</table\s*>", re.I)
 _BLOCK_END_RE = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li|tr|title)\s*>", re.I)
 _TAG_RE = re.compile(r"<[^>]+>")
 _SEP_CELL_RE = re.compile(r"^:?-{3,}:?$")
@@ -54,6 +52,8 @@ _KINDS: dict[str, tuple[str, CellValue | None]] = {}  # cell text → (kind, val
 def _classify(text: str) -> tuple[str, CellValue | None]:
     got = _KINDS.get(text)
     if got is None:
+        if len(text) > 4 and text.isdigit() and text.isascii():  # a long number: parse_cell's first case
+            return (VALUE, _new(CellValue, (int(text), False, None)))  # not kept (see below)
         cell = parse_cell(text)
         if text in UNIT_CELLS:
             got = (UNIT, None)
@@ -152,17 +152,20 @@ def _lines(raw_text: str, text: str, first_line: int, out: list[Token]) -> None:
                 if line[0] == "\t" and line.isascii() and line.count("\t") == 1:
                     t = line[1:].strip()  # one tab-prefixed cell, mostly a value: not memoised
                     kind, cell = kinds.get(t) or _classify(t)
-                    append(_new(Token, (t, t, kind, cell, no)))
+                    append((t, t, kind, cell, no))
                     continue
                 if line.isdigit() and line.isascii():  # a bare number on its own line
                     kind, cell = kinds.get(line) or _classify(line)
-                    append(_new(Token, (line, line, kind, cell, no)))
+                    append((line, line, kind, cell, no))
                     continue
-                cells = _line_cells(line, line)
+                if line[0] == "|" and line[-1] == "|" and len(line) > 1 and "\t" not in line:
+                    cells = _pipe_row(line)
+                if cells is None:
+                    cells = _line_cells(line, line)
                 if len(line) <= 160 and len(memo) < _MEMO_MAX and _keep(cells):
                     memo[line] = cells
             for c in cells:
-                append(_new(Token, (*c, no)))
+                append((*c, no))
         return
     raw_lines = raw_text.split("\n")
     lines = text.split("\n")
@@ -181,12 +184,45 @@ def _lines(raw_text: str, text: str, first_line: int, out: list[Token]) -> None:
         else:
             cells = _line_cells(raw_line, line)
         for c in cells:
-            append(_new(Token, (*c, no)))
+            append((*c, no))
+
+
+_PIPE_CELLS: dict[str, Cell] = {}  # a pipe row's cell as written, between its bars → its cell
+
+
+def _pipe_row(line: str) -> list[Cell] | None:
+    """The cells of a ``| a | b |`` line (what ``_line_cells`` reads), cell by cell, or None for a
+    separator row or one with a full-width bar, which ``_line_cells`` reads whole.
+
+    NFKC never joins or splits across ``|`` (only ``｜`` becomes one), so normalising each cell is
+    normalising the line; each cell is then memoised like a line (labels and blanks repeat)."""
+    if "\uff5c" in line:
+        return None
+    memo = _PIPE_CELLS
+    kinds = _KINDS
+    out: list[Cell] = []
+    for r in line[1:-1].split("|"):
+        got = memo.get(r)
+        if got is None:
+            t = norm_line(r).strip()
+            kind, value = kinds.get(t) or _classify(t)
+            got = (t, r.strip(), kind, value)
+            if (value is None or not value.value or len(t) <= 4) and len(memo) < _MEMO_MAX:  # _keep((got,))
+                memo[r] = got
+        if not out and _SEP_CELL_RE.match(got[0]):
+            return None  # perhaps a markdown separator row
+        out.append(got)
+    return out
 
 
 def _keep(cells: list[Cell] | tuple[Cell, ...]) -> bool:
-    """Whether memoising these cells pays: not when they hold a number other than 0 (values vary)."""
-    return all(c[3] is None or not c[3].value for c in cells)
+    """Whether memoising these cells pays: not when they hold a long number (values vary; short
+    ones repeat, as in ``_KINDS``)."""
+    for c in cells:
+        value = c[3]
+        if value is not None and value.value and len(c[0]) > 4:
+            return False
+    return True
 
 
 def _line_cells(raw_line: str, line: str) -> list[Cell]:
@@ -214,7 +250,7 @@ def _line_cells(raw_line: str, line: str) -> list[Cell]:
         cells = s[1:] if s.startswith("|") else s
         cells = cells[:-1] if cells.endswith("|") else cells
         parts = cells.split("|")
-        if all(_SEP_CELL_RE.match(p.strip()) for p in parts):
+        if _SEP_CELL_RE.match(parts[0].strip()) and all(_SEP_CELL_RE.match(p.strip()) for p in parts):
             return out
         rs = raw_line.strip()
         rs = rs[1:] if rs.startswith("|") else rs
@@ -222,8 +258,12 @@ def _line_cells(raw_line: str, line: str) -> list[Cell]:
         raw_parts = rs.split("|")
         if len(raw_parts) != len(parts):
             raw_parts = parts
+        kinds = _KINDS
+        append = out.append
         for r, t in zip(raw_parts, parts, strict=True):
-            out.append(_cell(r, t))
+            t = t.strip()  # _cell(r, t), inlined: rows of many cells
+            kind, cell = kinds.get(t) or _classify(t)
+            append((t, r.strip(), kind, cell))
     else:
         _plain_line(raw_line, line, out)
     return out
@@ -235,29 +275,45 @@ _ATTRS = r'(?:\s+[a-z-]+="[^"<>&]*+")*+\s*+'
 _CELL_CHARS = r"[^<>&\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]*+"
 _ENTITY = r"&(?:nbsp|amp|lt|gt|quot|#x27|#39);"
 _CELL = rf"<(t[dh]){_ATTRS}>({_CELL_CHARS}(?:{_ENTITY}{_CELL_CHARS})*)</\1>"
+# The same cells without groups, and every repeat possessive (giving back a cell, a row or white
+# space can never make the table match, as what follows each is a different tag): half the work.
+_CELL_TEXT = rf"{_CELL_CHARS}(?:{_ENTITY}{_CELL_CHARS})*+"
+_ANY_CELL = rf"(?:<td{_ATTRS}>{_CELL_TEXT}</td>|<th{_ATTRS}>{_CELL_TEXT}</th>)"
 _PLAIN_TABLE_RE = re.compile(
-    rf"<table{_ATTRS}>(?:\s*<tbody>)?(?:\s*<tr{_ATTRS}>(?:\s*{_CELL})*\s*</tr>)*(?:\s*</tbody>)?\s*</table>"
+    rf"<table{_ATTRS}>(?:\s*+<tbody>)?(?:\s*+<tr{_ATTRS}>(?:\s*+{_ANY_CELL})*+\s*+</tr>)*+"
+    rf"(?:\s*+</tbody>)?\s*+</table>"
 )
 _PLAIN_CELL_RE = re.compile(_CELL)
 
 
+# In a plain table every ``<`` opens a tag and cell text holds none, so once the table is known to
+# be plain its cells' texts are read with a much simpler pattern than ``_CELL`` (same cells).
+_PLAIN_TEXT_RE = re.compile(r"<t[dh][^>]*>([^<]*)")
+_SPANNING_CELL_RE = re.compile(r"<t[dh][^<]*\n")  # a cell whose tag or text goes over a line break
+
+
 def _html_table(segment: str, first_line: int, out: list[Token]) -> None:
     if _PLAIN_TABLE_RE.fullmatch(segment):
-        line = first_line
-        pos = 0
         memo = _HTML_CELLS
         append = out.append
+        if _SPANNING_CELL_RE.search(segment) is None:  # every cell on one line: read line by line
+            line = first_line
+            for text in segment.split("\n"):
+                if "<t" in text:
+                    for raw in _PLAIN_TEXT_RE.findall(text):
+                        got = memo.get(raw) or _plain_html_cell(raw)
+                        append((*got, line))
+                line += 1
+            return
+        line = first_line
+        pos = 0
         for m in _PLAIN_CELL_RE.finditer(segment):
             start = m.start()
             line += segment.count("\n", pos, start)
             pos = start
             raw = m.group(2)
-            got = memo.get(raw)
-            if got is None:
-                got = _html_cell_text(html_lib.unescape(raw) if "&" in raw else raw)
-                if len(memo) < _MEMO_MAX and _keep((got,)):
-                    memo[raw] = got
-            append(_new(Token, (*got, line)))
+            got = memo.get(raw) or _plain_html_cell(raw)
+            append((*got, line))
         return
     import lxml.html
 
@@ -278,6 +334,19 @@ def _html_table(segment: str, first_line: int, out: list[Token]) -> None:
 _HTML_CELLS: dict[str, Cell] = {}  # the markup of a plain cell's text → its cell
 
 
+def _plain_html_cell(raw: str) -> Cell:
+    """The cell of a plain ``<td>`` whose markup between the tags is ``raw`` (memoised unless a number)."""
+    if raw.isdigit() and raw.isascii():  # a bare number: what _html_cell_text would make of it
+        got: Cell = (raw, raw, *(_KINDS.get(raw) or _classify(raw)))
+        if got[3].value and len(raw) > 4:  # type: ignore[union-attr]  # not kept (see _keep)
+            return got
+    else:
+        got = _html_cell_text(html_lib.unescape(raw) if "&" in raw else raw)
+    if len(_HTML_CELLS) < _MEMO_MAX and _keep((got,)):
+        _HTML_CELLS[raw] = got
+    return got
+
+
 def _html_cell_text(raw: str) -> Cell:
     """The cell of an HTML ``<td>`` whose text content is ``raw``."""
     return _cell(raw, _cell_text(raw))
@@ -285,7 +354,7 @@ def _html_cell_text(raw: str) -> Cell:
 
 def _html_cell(raw: str, line: int) -> Token:
     got = _html_cell_text(raw)
-    return _new(Token, (*got, line))
+    return (*got, line)
 
 
 _CELL_TEXT: dict[str, str] = {}
@@ -303,15 +372,20 @@ def _cell_text(raw: str) -> str:
     return got
 
 
-def _html(text: str, out: list[Token]) -> None:
+def table_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each HTML table of the text (``TABLE_RE`` matches)."""
+    return [m.span() for m in TABLE_RE.finditer(text)]
+
+
+def _html(text: str, tables: list[tuple[int, int]], out: list[Token]) -> None:
     pos = 0
     line = 1
-    for m in TABLE_RE.finditer(text):
-        _html_prose(text[pos : m.start()], line, out)
-        line += text.count("\n", pos, m.start())
-        _html_table(m.group(0), line, out)
-        line += text.count("\n", m.start(), m.end())
-        pos = m.end()
+    for start, end in tables:
+        _html_prose(text[pos:start], line, out)
+        line += text.count("\n", pos, start)
+        _html_table(text[start:end], line, out)
+        line += text.count("\n", start, end)
+        pos = end
     _html_prose(text[pos:], line, out)
 
 
@@ -331,17 +405,23 @@ def is_html(text: str) -> bool:
     return _HTML_RE.search(text) is not None
 
 
-def tokenize(text: str, simplified: str | None = None, html: bool | None = None) -> list[Token]:
+def tokenize(
+    text: str,
+    simplified: str | None = None,
+    html: bool | None = None,
+    tables: list[tuple[int, int]] | None = None,
+) -> list[Token]:
     """Every cell of the text, in reading order (see the module docstring for the layouts).
 
-    ``simplified`` is ``to_simplified(text)`` and ``html`` is ``is_html(text)`` when the caller
-    already has them (for a text whose line ends are already ``\\n``)."""
+    ``simplified`` is ``to_simplified(text)``, ``html`` is ``is_html(text)`` and ``tables`` is
+    ``table_spans(text)`` when the caller already has them (for a text whose line ends are already
+    ``\\n``)."""
     out: list[Token] = []
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        simplified = html = None
+        simplified = html = tables = None
     if html if html is not None else is_html(text):
-        _html(text, out)
+        _html(text, tables if tables is not None else table_spans(text), out)
     else:
         _lines(text, simplified if simplified is not None else to_simplified(text), 1, out)
     return out

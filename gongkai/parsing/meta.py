@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from gongkai.parsing.layout import LABEL, Token
+from gongkai.parsing.layout import KIND, LABEL, RAW, TEXT, Token
 
 # Markers are matched on whitespace-free NFKC text, so header words split over lines still count.
 _G3 = (
@@ -43,9 +43,8 @@ _G1 = (
 
 def detect_generation(flat: str) -> str | None:
     """G1/G2/G3 by the template markers present in ``flat`` (whitespace-free text), or None."""
-    g3 = sum(m in flat for m in _G3)
     g2 = sum(m in flat for m in _G2)
-    if g3 >= 2 and g2 >= 1:
+    if g2 >= 1 and sum(m in flat for m in _G3) >= 2:  # (no G2 marker: no need to look for G3 ones)
         return "G3"
     if g2 >= 2:
         return "G2"
@@ -72,14 +71,15 @@ _AGENCY_LINE = re.compile(
 
 def _as_written(tok: Token, agency: str) -> str:
     """The agency in the report's own characters (Traditional stays Traditional)."""
-    i = tok.text.find(agency)
-    if i >= 0 and len(tok.raw) == len(tok.text):
-        return tok.raw[i : i + len(agency)]
+    text, raw = tok[TEXT], tok[RAW]
+    i = text.find(agency)
+    if i >= 0 and len(raw) == len(text):
+        return raw[i : i + len(agency)]
     return agency
 
 
 def title_lines(tokens: list[Token], limit: int = 8) -> list[Token]:
-    return [t for t in tokens[:limit] if t.kind == LABEL]
+    return [t for t in tokens[:limit] if t[KIND] == LABEL]
 
 
 def report_year_and_agency(tokens: list[Token], flat: str) -> tuple[int | None, str | None]:
@@ -88,12 +88,12 @@ def report_year_and_agency(tokens: list[Token], flat: str) -> tuple[int | None, 
     agency: str | None = None
     head = title_lines(tokens)
     for i, tok in enumerate(head):
-        s = tok.text.replace(" ", "")
+        s = tok[TEXT].replace(" ", "")
         m = _TITLE_YEAR_ONLY.match(s)
         if m:
             year = int(m["year"])
-            if i > 0 and _AGENCY_LINE.match(head[i - 1].text.replace(" ", "")):
-                agency = _as_written(head[i - 1], head[i - 1].text.replace(" ", ""))
+            if i > 0 and _AGENCY_LINE.match(head[i - 1][TEXT].replace(" ", "")):
+                agency = _as_written(head[i - 1], head[i - 1][TEXT].replace(" ", ""))
             break
         m = _TITLE_AGENCY_FIRST.match(s) or _TITLE_YEAR_FIRST.match(s)
         if m:
@@ -105,8 +105,8 @@ def report_year_and_agency(tokens: list[Token], flat: str) -> tuple[int | None, 
             year = int(unicodedata.normalize("NFKC", m["year"]))
     if agency is None:
         for tok in tokens:
-            if tok.kind == LABEL and "填报单位" in tok.text:
-                m = _FILLER.search(tok.text.replace(" ", ""))
+            if tok[KIND] == LABEL and "填报单位" in tok[TEXT]:
+                m = _FILLER.search(tok[TEXT].replace(" ", ""))
                 if m:
                     agency = _as_written(tok, m["agency"])
                     break

@@ -4,38 +4,85 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from functools import cache
 
 from gongkai.parsing import checks, crosswalk, g1, g2, g3, meta, narrative
-from gongkai.parsing.layout import LABEL, TABLE_RE, is_html, to_simplified, tokenize
-from gongkai.parsing.template import Row, Template, match
+from gongkai.parsing.checks import ABSENT
+from gongkai.parsing.layout import (
+    CELL,
+    KIND,
+    LABEL,
+    LINE,
+    TEXT,
+    Token,
+    is_html,
+    table_spans,
+    to_simplified,
+    tokenize,
+)
+from gongkai.parsing.template import Row, RowMatch, Template, match
 
 TEMPLATES: dict[str, Template] = {"G1": g1.TEMPLATE, "G2": g2.TEMPLATE, "G3": g3.TEMPLATE}
 _TAG_RE = re.compile(r"<[^>]+>")
+_LINE_SPANNING_TAG_RE = re.compile(r"<[^>\n]*\n")  # a "<" whose tag (if any) goes on after a line break
 
 
-_Code = tuple[str, str | None, str | None, tuple[str, str | None] | None]  # column, indicator, applicant, key
-_PLANS: dict[str, list[tuple[int, Row, int, tuple[_Code, ...]]]] = {}
+# (template row index, row, its cells' dict prototypes, their checks.Values slots or -1) of each row
+# with cells
+_Plan = list[tuple[int, Row, tuple[dict, ...], tuple[int, ...]]]
+_PLANS: dict[str, _Plan] = {}
 
 
-def _plan(generation: str) -> list[tuple[int, Row, int, tuple[_Code, ...]]]:
-    """(index, row, cell count, (column, indicator, applicant, (indicator, applicant)) of each cell)
-    of every template row that has cells; the codes come from the crosswalk."""
+def _plan(generation: str) -> _Plan:
+    """Every template row that has cells, with a prototype of each cell's output dict (the columns
+    that do not depend on the report, codes from the crosswalk; the rest filled per report) and
+    the slot of its (indicator, applicant) in ``checks.Values``."""
     plan = _PLANS.get(generation)
     if plan is None:
         plan = []
+        slots = checks.slots()
         for idx, row in enumerate(TEMPLATES[generation].rows):
             if not row.columns:
                 continue
-            maps = [crosswalk.lookup(generation, row.table, row.label, c) for c in row.columns]
-            codes = tuple(
-                (c, m.indicator, m.applicant, (m.indicator, m.applicant) if m.indicator else None)
-                if m
-                else (c, None, None, None)
-                for c, m in zip(row.columns, maps, strict=True)
-            )
-            plan.append((idx, row, row.n, codes))
+            protos = []
+            cell_slots = []
+            for column in row.columns:
+                m = crosswalk.lookup(generation, row.table, row.label, column)
+                indicator, applicant = (m.indicator, m.applicant) if m else (None, None)
+                protos.append(
+                    {
+                        "table": row.table,
+                        "row": row.label,
+                        "column": column,
+                        "indicator": indicator,
+                        "applicant": applicant,
+                        "value": None,
+                        "raw": None,
+                        "line": None,
+                        "source": "table",
+                        "approximate": False,
+                    }
+                )
+                cell_slots.append(slots[(indicator, applicant)] if indicator else -1)
+            plan.append((idx, row, tuple(protos), tuple(cell_slots)))
         _PLANS[generation] = plan
     return plan
+
+
+@cache
+def _grouped(generation: str) -> tuple[tuple[int, str], ...]:
+    """(index, group) of the template rows that belong to a group."""
+    return tuple((i, row.group) for i, row in enumerate(TEMPLATES[generation].rows) if row.group)
+
+
+@cache
+def _rows_labelled(generation: str, label: str) -> tuple[int, ...]:
+    return tuple(i for i, row in enumerate(TEMPLATES[generation].rows) if row.label == label)
+
+
+def _found(generation: str, label: str, matches: dict[int, RowMatch]) -> bool:
+    """Whether a row of the template with this label was found."""
+    return any(i in matches for i in _rows_labelled(generation, label))
 
 
 def _num(v: float | int | None) -> float | int | None:
@@ -45,14 +92,35 @@ def _num(v: float | int | None) -> float | int | None:
 
 
 def _prose_lines(
-    text: str, simplified: str, skip: tuple[int, int] | None, html: bool
+    text: str, simplified: str, skip: tuple[int, int] | None, tables: list[tuple[int, int]] | None
 ) -> list[tuple[int, str, str]]:
-    """(line number, Simplified text, original text) of every line outside the table."""
-    if html:
-        # blank out tables (keeping their newlines), then strip tags line by line
-        text = TABLE_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-        text = "\n".join(html_lib.unescape(_TAG_RE.sub("", ln)) for ln in text.split("\n"))
+    """(line number, Simplified text, original text) of every line outside the table;
+    ``tables`` are the spans of the HTML tables of an HTML text, None for any other text."""
+    if tables is not None:
+        # blank out tables (keeping their newlines), then strip tags (line by line if one spans lines)
+        pieces = []
+        pos = 0
+        for start, end in tables:
+            pieces += (text[pos:start], "\n" * text.count("\n", start, end))
+            pos = end
+        pieces.append(text[pos:])
+        text = "".join(pieces)
+        if _LINE_SPANNING_TAG_RE.search(text) is None:  # no tag goes over a line break
+            text = html_lib.unescape(_TAG_RE.sub("", text))  # the same as line by line, at once
+        else:
+            text = "\n".join(html_lib.unescape(_TAG_RE.sub("", ln)) for ln in text.split("\n"))
         simplified = to_simplified(text)
+    if simplified is text and skip and skip[0] >= 1 and skip[1] >= 0:
+        # the common case, without splitting the table's lines: each line is its own original
+        a, b = skip[0] - 1, skip[1]
+        n = text.count("\n") + 1
+        head = text.split("\n", a)[:a]
+        tail = [] if b >= n else text.rsplit("\n", n - b)[1:] if b else text.split("\n")
+        return [
+            *zip(range(1, a + 1), head, head, strict=True),
+            (0, "", ""),
+            *zip(range(b + 1, n + 1), tail, tail, strict=True),
+        ]
     norm = simplified.split("\n")
     originals = norm if simplified is text else text.split("\n")
     if len(norm) != len(originals):
@@ -74,19 +142,21 @@ def _prose_lines(
 def parse_text(text: str) -> dict:
     """Parse a report's raw text into ``{generation, template, report_year, agency, status, reasons,
     cells, checks}``. Never raises on bad input: problems become ``reasons`` and the status."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     simplified = to_simplified(text)
     html = is_html(text)
-    tokens = tokenize(text, simplified, html)
+    tables = table_spans(text) if html else None
+    tokens = tokenize(text, simplified, html, tables)
     if html:
-        flat = "".join("".join(t.text for t in tokens if t.kind == LABEL).split())
+        flat = "".join("".join([t[TEXT] for t in tokens if t[KIND] == LABEL]).split())
     else:
         flat = "".join(simplified.split())  # every whitespace character removed
     generation = meta.detect_generation(flat)
     year, agency = meta.report_year_and_agency(tokens, flat)
     reasons: list[str] = []
     cells: list[dict] = []
-    values: checks.Values = {}  # (indicator, applicant) → value of its first table cell
+    values = checks.new_values()  # slot of (indicator, applicant) → value of its first table cell
     template_name: str | None = None
     region: tuple[int, int] | None = None
     status = "complete"
@@ -102,56 +172,56 @@ def parse_text(text: str) -> dict:
         if tm.start_line is not None and tm.end_line is not None:
             region = (tm.start_line, tm.end_line)
         template_name = template.name
+        matches = tm.matches
         if generation == "G1":
-            present = {template.rows[i].label for i in tm.matches}
-            if "政府公报公开政府信息数" in present:
+            if _found(generation, "政府公报公开政府信息数", matches):
                 template_name += "+gazette"
-            if "接受培训人员数" in present or "举办各类培训班数" in present:
+            if any(_found(generation, label, matches) for label in ("接受培训人员数", "举办各类培训班数")):
                 template_name += "+section9"
         missing: list[int] = []
-        groups_present = {template.rows[i].group for i in tm.matches if template.rows[i].group}
-        matches = tm.matches
-        for idx, row, n, codes in _plan(generation):
+        groups_present = {group for i, group in _grouped(generation) if i in matches}
+        # the cells of the rows read, in template order: gathered, then made in one loop (cheaper
+        # than a loop per row: most G1 rows have one cell)
+        row_protos: list[dict] = []
+        row_slots: list[int] = []
+        row_tokens: list[Token] = []
+        for idx, row, protos, slots in _plan(generation):
             rm = matches.get(idx)
             if rm is None:
                 if not row.optional or row.group in groups_present:
                     missing.append(idx)
                 continue
             row_values = rm.values
-            if row.values_optional and all(t.cell is None or t.cell.value is None for t in row_values):
+            if row.values_optional and all(t[CELL] is None or t[CELL].value is None for t in row_values):
                 continue  # a parent row (不予公开) printed with empty cells: structure, not data
-            if len(row_values) < n:
+            if len(row_values) < len(protos):
                 if row_values or not row.values_optional:
                     reasons.append(
-                        f"row incomplete: {row.table} {row.label}: {len(row_values)} of {n} cells "
-                        f"(line {rm.label_token.line})"
+                        f"row incomplete: {row.table} {row.label}: {len(row_values)} of {len(protos)} "
+                        f"cells (line {rm.label_token[LINE]})"
                     )
                 continue
-            table, label = row.table, row.label
-            for (column, indicator, applicant, key), tok in zip(codes, row_values, strict=True):
-                cell = tok.cell
-                if cell is None:
-                    value, approximate = None, False
-                else:
-                    value, approximate = cell.value, cell.approximate
+            row_protos += protos
+            row_slots += slots
+            row_tokens += row_values
+        add_cell = cells.append
+        for proto, slot, (_, raw, _, cell, line) in zip(row_protos, row_slots, row_tokens, strict=True):
+            out = proto.copy()  # keeps the contract's key order; cheaper than a dict display
+            out["raw"] = raw
+            out["line"] = line
+            add_cell(out)
+            if cell is None:
+                value = None
+            else:
+                value, approximate, _ = cell
+                if value is not None:  # else the prototype's None stays
                     if type(value) is float:
                         value = _num(value)
-                cells.append(
-                    {
-                        "table": table,
-                        "row": label,
-                        "column": column,
-                        "indicator": indicator,
-                        "applicant": applicant,
-                        "value": value,
-                        "raw": tok.raw,
-                        "line": tok.line,
-                        "source": "table",
-                        "approximate": approximate,
-                    }
-                )
-                if key is not None and key not in values:
-                    values[key] = value
+                    out["value"] = value
+                if approximate:  # else the prototype's False stays
+                    out["approximate"] = True
+            if slot >= 0 and values[slot] is ABSENT:
+                values[slot] = value
         if missing:
             last_found = max(tm.matches) if tm.matches else -1
             trailing = [i for i in missing if i > last_found]
@@ -177,7 +247,7 @@ def parse_text(text: str) -> dict:
     if agency is None:
         reasons.append("agency not found in the title or 填报单位")
 
-    prose = narrative.figures(_prose_lines(text, simplified, region, html))
+    prose = narrative.figures(_prose_lines(text, simplified, region, tables))
     narrative_cells = [
         {
             "table": "narrative",

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import NamedTuple
 
-from gongkai.parsing.layout import LABEL, VALUE, Token
+from gongkai.parsing.layout import KIND, LABEL, LINE, TEXT, VALUE, Token
 
 _PREFIX_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、](?!\d)|[①-⑳])?"
@@ -101,11 +103,13 @@ class Template:
         return None
 
 
-@dataclass
-class RowMatch:
+class RowMatch(NamedTuple):  # one per matched row: a tuple, made in C (see match)
     row: Row
     label_token: Token
-    values: list[Token]
+    values: list[Token]  # filled while the tokens after the label are read
+
+
+_new = tuple.__new__
 
 
 @dataclass
@@ -117,18 +121,18 @@ class TableMatch:
 
 def find_start(template: Template, tokens: list[Token]) -> int | None:
     opens = template._opens  # label text → whether it holds a start key (memoised: labels repeat)
-    for i, tok in enumerate(tokens):
-        if tok.kind == LABEL:
-            hit = opens.get(tok.text)
+    for i, (text, _, kind, _, _) in enumerate(tokens):
+        if kind == LABEL:
+            hit = opens.get(text)
             if hit is None:
-                c = tok.text.translate(_NO_SPACE)
+                c = text.translate(_NO_SPACE)
                 hit = any(k in c for k in template.start_keys)
                 if len(opens) < 20_000:
-                    opens[tok.text] = hit
+                    opens[text] = hit
             if hit:
                 return i
-    for i, tok in enumerate(tokens):
-        if tok.kind == LABEL and template.lookup(tok.text, 0) is not None:
+    for i, (text, _, kind, _, _) in enumerate(tokens):
+        if kind == LABEL and template.lookup(text, 0) is not None:
             return i
     return None
 
@@ -141,48 +145,55 @@ def match(template: Template, tokens: list[Token]) -> TableMatch:
         return TableMatch(matches, None, None)
     rows = template.rows
     sizes = template._sizes
+    cands = template._candidates
     nxt = 0
     cur: RowMatch | None = None
     cur_values: list[Token] = []
-    cur_n = 0
-    end_line = tokens[start].line
-    i = start
+    room = 0  # how many more values the current row takes (0 without a current row)
+    end_line = tokens[start][LINE]
     n_tokens = len(tokens)
-    cands = template._candidates
-    while i < n_tokens:
-        tok = tokens[i]
-        kind = tok.kind
-        if kind == LABEL:
-            found = cands.get(tok.text)
+    skip = False
+    for i, tok in enumerate(islice(tokens, start, None), start):
+        if skip:  # the second half of a split label
+            skip = False
+            continue
+        kind = tok[KIND]
+        if kind == VALUE:
+            if room:
+                cur_values.append(tok)
+                room -= 1
+                end_line = tok[LINE]
+            continue
+        if kind != LABEL:
+            continue
+        text = tok[TEXT]
+        found = cands.get(text)
+        if found is None:
+            found = template.candidates(text)
+        idx = None
+        for j in found:
+            if j >= nxt:
+                idx = j
+                break
+        if idx is None and i + 1 < n_tokens and tokens[i + 1][KIND] == LABEL and (cur is None or cur_values):
+            # a label split over two cells/lines ("（一）主动公开政府" / "信息数"): template.lookup, inlined
+            joined = text + tokens[i + 1][TEXT]
+            found = cands.get(joined)
             if found is None:
-                found = template.candidates(tok.text)
-            idx = None
+                found = template.candidates(joined)
             for j in found:
                 if j >= nxt:
                     idx = j
+                    skip = True
                     break
-            if (
-                idx is None
-                and i + 1 < n_tokens
-                and tokens[i + 1].kind == LABEL
-                and (cur is None or cur_values)
-            ):
-                # a label split over two cells/lines ("（一）主动公开政府" / "信息数")
-                idx = template.lookup(tok.text + tokens[i + 1].text, nxt)
-                if idx is not None:
-                    i += 1
-            if idx is not None:
-                cur_values = []
-                cur_n = sizes[idx]
-                cur = RowMatch(rows[idx], tok, cur_values)
-                matches[idx] = cur
-                nxt = idx + 1
-                end_line = tok.line
-            elif cur is not None and cur_values:
-                cur = None  # a foreign label ends the row; before any value it is a continuation
-        elif kind == VALUE:
-            if cur is not None and len(cur_values) < cur_n:
-                cur_values.append(tok)
-                end_line = tok.line
-        i += 1
-    return TableMatch(matches, tokens[start].line, end_line)
+        if idx is not None:
+            cur_values = []
+            room = sizes[idx]
+            cur = _new(RowMatch, (rows[idx], tok, cur_values))
+            matches[idx] = cur
+            nxt = idx + 1
+            end_line = tok[LINE]
+        elif cur is not None and cur_values:
+            cur = None  # a foreign label ends the row; before any value it is a continuation
+            room = 0
+    return TableMatch(matches, tokens[start][LINE], end_line)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 UNITS = ("人次", "万元", "条", "件", "次", "篇", "个", "人", "元", "项", "宗", "家", "户", "场", "期", "份")
 _UNIT_ALT = "|".join(UNITS)
@@ -37,17 +37,20 @@ def compact(text: str) -> str:
     return _WS_RE.sub("", normalize(text))
 
 
-@dataclass(frozen=True, slots=True)
-class CellValue:
+class CellValue(NamedTuple):  # a tuple: made by the hundred per report, and cheaply (see parse_cell)
     value: float | int | None  # None: a blank cell
     approximate: bool
     unit: str | None
 
 
+_new = tuple.__new__
+
+
 def parse_cell(text: str) -> CellValue | None:
     """The value of a whole cell, or None when the cell is not a value (a label, prose, a unit)."""
     if text.isdigit() and text.isascii():
-        return CellValue(int(text), False, None)  # the common case, as _VALUE_RE would read it
+        # the common case, as _VALUE_RE would read it (built in C: twice as fast as CellValue(...))
+        return _new(CellValue, (int(text), False, None))
     if _SPLIT_DIGITS_RE.search(text):
         return None  # "1 234" or "1\n22": never join digits the text keeps apart
     s = _WS_RE.sub("", text)

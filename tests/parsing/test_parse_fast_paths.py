@@ -2,6 +2,9 @@
 
 Plain HTML tables are read with one regex instead of lxml; this compares the two on synthetic
 tables and on random plain tables (entities, blank cells, line breaks inside cells and between tags).
+Pipe rows are normalised cell by cell rather than line by line, and the prose of a text without
+Traditional characters is cut out without splitting the whole text: each is compared with the
+general path too.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import random
 
 import lxml.html
 
-from gongkai.parsing import layout, parse_text
+from gongkai.parsing import layout, parse_text, report
 from gongkai.parsing.synthetic import generate, render
 
 
@@ -71,3 +74,50 @@ def test_a_line_whose_normal_form_splits_differently_does_not_crash() -> None:
     result = parse_text("1\u00a8 条")
     assert result["status"] == "quarantined"
     assert all(c["raw"] in "1\u00a8 条" for c in result["cells"])
+
+
+_PIPE_PIECES = ["1", "23", "４５", "条", " ", "\u3000", "\xa0", "---", ":---:", "-", "—", "/", "无", "申请"]
+_PIPE_PIECES += [
+    "（一）",
+    "\u0301",
+    "¨",
+    "ｶ",
+    "ﾞ",
+    "\ufb01",
+    "｜",
+    "數",
+    "+5",
+    "1,234",
+    "5万元",
+    "120余",
+    "\x85",
+]
+
+
+def test_pipe_rows_read_cell_by_cell_like_the_whole_line() -> None:
+    # _pipe_row normalises and memoises each cell; _line_cells normalises the line, then splits it
+    rng = random.Random(12)
+    read = 0
+    for _ in range(3000):
+        parts = [
+            "".join(rng.choice(_PIPE_PIECES) for _ in range(rng.randint(0, 4)))
+            for _ in range(rng.randint(1, 6))
+        ]
+        line = "|" + "|".join(parts) + "|"
+        cells = layout._pipe_row(line)
+        if cells is not None:  # a separator row or a full-width bar: left to _line_cells
+            read += 1
+            assert cells == layout._line_cells(line, line), line
+    assert read > 1000
+
+
+def test_prose_lines_without_traditional_read_like_the_general_path() -> None:
+    # the fast path is taken when the Simplified text is the text itself; an equal copy takes the other
+    rng = random.Random(13)
+    for _ in range(2000):
+        text = "".join(rng.choice(["a", "\n", "b\n", "\n\n", "xy"]) for _ in range(rng.randint(1, 12)))
+        n = text.count("\n") + 1
+        skip = (rng.randint(1, n + 1), rng.randint(0, n + 2))
+        copy = "".join(list(text))
+        assert copy is not text or len(text) < 2
+        assert report._prose_lines(text, text, skip, None) == report._prose_lines(text, copy, skip, None)

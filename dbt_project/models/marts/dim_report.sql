@@ -1,3 +1,12 @@
+-- Incremental by document (the build slice, macros/build_slice.sql): every version of a changed
+-- document is rewritten (is_latest moves to its new version).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ delete_build_slice() }}"
+) }}
+
 select
     report_key as key,
     document_id,
@@ -21,4 +30,6 @@ select
     is_latest,
     is_synthetic
 from {{ ref('int_report_versions') }}
-order by document_id, version
+{%- if is_incremental() %}
+where {{ in_build_slice('document_id') }}
+{%- endif %}

@@ -1,22 +1,20 @@
--- Incremental by document: any document with a cell parsed after the last build is rewritten whole
--- (all its versions), so is_latest moves to a new version while older versions stay.
+-- Incremental by document (the build slice, macros/build_slice.sql): every version of each document
+-- whose parse changed since the last clean build is deleted and inserted again, so is_latest moves to a
+-- new version while older versions stay, and a report that became quarantined loses its facts.
 -- Keys of the dimensions come from joins (report/agency keys are computed once per report in
 -- int_report_versions), so only the fact's own key is hashed per row. No ORDER BY: sorting ~10M
 -- wide rows would double the build time; read it ordered by key (rows are identical on a rebuild).
 -- depends_on: {{ ref('stg_parsed_cells') }}, {{ ref('int_report_versions') }}, {{ ref('int_indicator_comparability') }}
 {{ config(
     materialized='incremental',
-    unique_key='document_id',
-    incremental_strategy='delete+insert',
-    on_schema_change='append_new_columns'
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ delete_build_slice() }}"
 ) }}
 
 with cells as (
     {% if is_incremental() %}
-    {{ conformed_cells(
-        "document_id in (select document_id from " ~ ref('stg_parsed_cells')
-        ~ " where parsed_at > (select coalesce(max(parsed_at), timestamp '1900-01-01') from " ~ this ~ "))"
-    ) | indent(4) }}
+    {{ conformed_cells(in_build_slice('document_id')) | indent(4) }}
     {% else %}
     select * from {{ ref('int_cells_conformed') }}
     {% endif %}

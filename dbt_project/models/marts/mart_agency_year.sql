@@ -5,13 +5,27 @@
 ] -%}
 -- One row per agency x report year (the report chosen in int_agency_year_reports), main conformed
 -- indicators as columns (applicant total, table wins over narrative: see mart_indicator_series).
+-- Incremental by agency-year (the build slice): the agency-years of changed documents are rebuilt.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ delete_build_slice('agency_year') }}"
+) }}
+
 with chosen as (
-    select * from {{ ref('int_agency_year_reports') }}
+    select r.* from {{ ref('int_agency_year_reports') }} as r
+    {%- if is_incremental() %}
+    where {{ in_build_slice_agency_years('r.agency_code', 'r.report_year') }}
+    {%- endif %}
 ),
 
 series as (
-    select * from {{ ref('mart_indicator_series') }}
-    where applicant = 'total'
+    select m.* from {{ ref('mart_indicator_series') }} as m
+    where m.applicant = 'total'
+    {%- if is_incremental() %}
+        and {{ in_build_slice_agency_years('m.agency_code', 'm.report_year') }}
+    {%- endif %}
         and indicator in ({% for i in indicators %}'{{ i }}'{% if not loop.last %}, {% endif %}{% endfor %})
 ),
 
@@ -46,4 +60,3 @@ select
 from chosen as c
 left join pivoted as p on p.agency_code = c.agency_code and p.report_year = c.report_year
 left join {{ ref('dim_agency') }} as a on a.agency_code = c.agency_code
-order by c.agency_code, c.report_year

@@ -3,8 +3,19 @@
 --  * origin 'warehouse': identities recomputed here from the fact table (table values only):
 --      balance (G2/G3, per applicant): requests_received + requests_carried_in = results_total + carried_over
 --      applicant_total:<indicator> (every indicator broken down by applicant): total = sum of the applicant columns
+-- Incremental by document (the build slice): the checks of every version of a changed document.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ delete_build_slice() }}"
+) }}
+
 with reports as (
     select * from {{ ref('dim_report') }}
+    {%- if is_incremental() %}
+    where {{ in_build_slice('document_id') }}
+    {%- endif %}
 ),
 
 parser_checks as (
@@ -27,6 +38,9 @@ table_values as (
     select document_id, version, generation, indicator, applicant, value
     from {{ ref('fct_indicator_value') }}
     where source = 'table' and generation in ('G2', 'G3')  -- only these break down by applicant
+    {%- if is_incremental() %}
+        and {{ in_build_slice('document_id') }}
+    {%- endif %}
 ),
 
 balance_terms as (
@@ -111,4 +125,3 @@ select
     r.is_synthetic
 from checks as c
 inner join reports as r on r.document_id = c.document_id and r.version = c.version
-order by c.document_id, c.version, c.origin, c.identity, c.applicant, c.check_no

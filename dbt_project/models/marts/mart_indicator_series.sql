@@ -2,8 +2,19 @@
 -- indicator x applicant; the table value wins over a narrative value of the same indicator.
 -- Written with joins against the (small) narrative set instead of window functions over the whole
 -- fact table, and without ORDER BY, to stay fast at 10M facts. key = the key of the fact row shown.
+-- Incremental by agency-year (the build slice): the agency-years of changed documents are rebuilt.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ delete_build_slice('agency_year') }}"
+) }}
+
 with chosen as (
-    select document_id, version from {{ ref('int_agency_year_reports') }}
+    select r.document_id, r.version from {{ ref('int_agency_year_reports') }} as r
+    {%- if is_incremental() %}
+    where {{ in_build_slice_agency_years('r.agency_code', 'r.report_year') }}
+    {%- endif %}
 ),
 
 facts as (

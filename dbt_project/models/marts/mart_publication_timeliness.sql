@@ -2,6 +2,15 @@
 -- from the first to the last observed; each is on_time / late / missing / date_unknown against the
 -- deadline of its regime and agency level (publication_deadlines seed). The date that counts is the
 -- first publication of the chosen report (a later revision does not make it late).
+-- Incremental by agency (the build slice): all years of the agencies of changed documents, or of
+-- every agency when the span of report years changed (macros/build_slice.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='append_new_columns',
+    pre_hook="{{ delete_build_slice('agency') }}"
+) }}
+
 with bounds as (
     select min(report_year) as first_year, max(report_year) as last_year
     from {{ ref('int_report_versions') }}
@@ -15,8 +24,11 @@ years as (
 
 agencies as (
     select * from {{ ref('dim_agency') }}
-    where in_registry
-        or agency_code in (select agency_code from {{ ref('int_report_versions') }})
+    where (in_registry
+        or agency_code in (select agency_code from {{ ref('int_report_versions') }}))
+    {%- if is_incremental() %}
+        and {{ in_build_slice_agencies('agency_code') }}
+    {%- endif %}
 ),
 
 reports as (
@@ -68,4 +80,3 @@ select
 from grid as g
 left join reports as r
     on r.agency_code = g.agency_code and r.report_year = g.report_year
-order by g.agency_code, g.report_year
