@@ -1,9 +1,19 @@
 """Frames the suites validate: one SQL query each, read into pandas through a read-only DuckDB
 connection (warehouse as the default catalog, staging attached read-only as ``staging``).
 
-GX's SQL datasource does not work on DuckDB, so every suite runs on pandas. Large frames are read
-in chunks that partition the rows by a hash of ``partition_key``: rows sharing a key always land in
-the same chunk, so uniqueness checked per chunk is uniqueness overall.
+GX's SQL datasource does not work on DuckDB, so every suite runs on pandas. Reading a 10-million-row
+table into pandas is what made the gate slow, so the table suites hand GX *compact* frames (built by
+``expectations.compact``) that still let each expectation decide for itself:
+
+- a **rows** frame holds only the real rows that can fail (rows whose key hash is shared, NULL keys,
+  rows whose foreign key does not resolve); ``covers`` counts the rows of the table it stands for,
+  which becomes the outcome's ``element_count``;
+- a **values** frame holds every distinct combination of the value columns actually present with
+  its row count in the ``weight`` column; outcome counts are weighted (rows, not distinct values).
+
+Frames with a ``partition_key`` are read in chunks that partition the rows by a hash of the key:
+rows sharing a key always land in the same chunk, so uniqueness checked per chunk is uniqueness
+overall.
 """
 
 from __future__ import annotations
@@ -25,6 +35,8 @@ class Frame:
     table: str  # the table the frame is about (e.g. "staging.main.documents", "main.dim_report")
     sql: str
     partition_key: str | None = None  # SQL expression over the frame's columns; None = never chunked
+    covers: str | None = None  # SQL counting the rows the frame stands for (frame = the rows that can fail)
+    weight: str | None = None  # column: how many rows each frame row stands for (frame = distinct values)
 
 
 def _df(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
@@ -38,6 +50,13 @@ def _table_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
         return int(con.sql(f"select count(*) from {table}").fetchall()[0][0])
     except duckdb.Error:
         return 2**62
+
+
+def covered_rows(con: duckdb.DuckDBPyConnection, frame: Frame) -> int | None:
+    """Rows the frame stands for (``covers``), or None when the frame is the rows themselves."""
+    if frame.covers is None:
+        return None
+    return int(con.sql(frame.covers).fetchall()[0][0])
 
 
 def read_chunks(con: duckdb.DuckDBPyConnection, frame: Frame, chunk_rows: int) -> Iterator[pd.DataFrame]:

@@ -5,6 +5,8 @@ DATABASE`` into a new file written with an old ``STORAGE_VERSION`` so DuckDB 1.4
 it), fsynced and moved over the serving file with ``os.replace`` — a reader opens either the whole
 old snapshot or the whole new one. Parquet files of every mart go to a fresh folder
 ``serving/parquet-<publish_id>/`` and the ``serving/parquet`` symlink is swapped to it atomically.
+The Parquet files are written while the copy is made (a second cursor on the same read-only
+attachment of the warehouse), so the two costs overlap instead of adding up.
 Views (the dbt ``stg``/``int`` layers, which read the staging file) are not published.
 On a blocking gate failure nothing is written and the previous serving copy stays.
 """
@@ -17,10 +19,12 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from gongkai.config import Settings
 from gongkai.validate import ValidationResult
@@ -28,6 +32,8 @@ from gongkai.validate import ValidationResult
 STORAGE_VERSION = "v1.4.0"  # oldest DuckDB release whose readers must open the serving file
 KEEP_PARQUET_SNAPSHOTS = 3  # older snapshot folders are removed (readers of the previous one keep working)
 MANIFEST = "publish_manifest"
+PARQUET_COMPRESSION = "snappy"
+PARQUET_BATCH_ROWS = 1_000_000  # one Parquet row group per batch
 
 
 @dataclass
@@ -40,6 +46,8 @@ class PublishResult:
     reason: str = ""
     publish_id: str = ""
     validation_run_id: str | None = None
+    # seconds per phase: copy, parquet (written beside the copy), counts (+ manifest), fsync
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 @contextmanager
@@ -62,17 +70,65 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def _build_copy(
-    warehouse: Path, target: Path, publish_id: str, validation_run_id: str | None
+def _parquet_file(con: Any, relation: str, out: Path) -> None:
+    """Stream ``relation`` into ``out`` with pyarrow's writer (about a third less CPU than DuckDB's
+    COPY … TO parquet on the fact table); DuckDB's writer for a type pyarrow cannot write."""
+    import pyarrow.parquet as pq
+
+    try:
+        reader = con.sql(f"select * from {relation}").to_arrow_reader(PARQUET_BATCH_ROWS)
+        with pq.ParquetWriter(out, reader.schema, compression=PARQUET_COMPRESSION) as writer:
+            for batch in reader:
+                writer.write_batch(batch)
+    except Exception:  # e.g. an Arrow type pyarrow cannot write: let DuckDB write it
+        out.unlink(missing_ok=True)
+        con.execute(f"copy {relation} to '{out}' (format parquet, compression {PARQUET_COMPRESSION})")
+    _fsync(out)
+
+
+def _export_parquet(con: Any, names: list[str], folder: Path, phases: dict[str, float]) -> None:
+    """Parquet of ``wh.main.<name>`` for each name (runs beside the copy, on its own cursor)."""
+    t = time.perf_counter()
+    for name in names:
+        _parquet_file(con, f'wh.main."{name}"', folder / f"{name}.parquet")
+    phases["parquet"] = round(time.perf_counter() - t, 2)
+
+
+def _build_snapshot(
+    warehouse: Path,
+    target: Path,
+    folder: Path | None,
+    publish_id: str,
+    validation_run_id: str | None,
+    phases: dict[str, float],
 ) -> dict[str, int]:
-    """Copy every table of the warehouse into ``target`` (old storage version); returns row counts."""
+    """Copy every table of the warehouse into ``target`` (old storage version) and, when ``folder`` is
+    given, write the Parquet files at the same time from the same read-only attachment of the
+    warehouse (one DuckDB instance, two cursors: both see the same snapshot); returns row counts."""
     import duckdb
 
+    # DuckDB's progress bar (on by default, even without a terminal) keeps the copy on ~one core
     con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
+    job = None
+    pool = ThreadPoolExecutor(max_workers=1) if folder is not None else None
     try:
         con.execute(f"attach '{warehouse}' as wh (read_only)")
         con.execute(f"attach '{target}' as pub (storage_version '{STORAGE_VERSION}')")
+        if folder is not None and pool is not None:
+            folder.mkdir(parents=True)
+            names = [
+                name
+                for (name,) in con.execute(
+                    "select table_name from duckdb_tables() where database_name = 'wh' and schema_name = 'main'"
+                    " order by estimated_size desc, table_name"
+                ).fetchall()
+            ]
+            job = pool.submit(_export_parquet, con.cursor(), names, folder, phases)
+        t = time.perf_counter()
         con.execute("copy from database wh to pub")
+        phases["copy"] = round(time.perf_counter() - t, 2)
+        t = time.perf_counter()
         for schema, name in con.execute(
             "select schema_name, view_name from duckdb_views() where database_name = 'pub' and not internal"
         ).fetchall():
@@ -86,7 +142,7 @@ def _build_copy(
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = 'pub' order by all"
         ).fetchall()
-        counts = {
+        counts = {  # exact count(*): cheap (0.05 s for every table at 100k reports)
             f"{s}.{t}": con.execute(f'select count(*) from pub."{s}"."{t}"').fetchone()[0] for s, t in tables
         }
         con.execute(
@@ -98,25 +154,17 @@ def _build_copy(
             f"insert into pub.main.{MANIFEST} values (?, ?, ?, ?, ?)",
             [[publish_id, now, validation_run_id, name, rows] for name, rows in counts.items()],
         )
+        phases["counts"] = round(time.perf_counter() - t, 2)
+        if job is not None and folder is not None:
+            job.result()  # the marts' Parquet files, then the manifest's (from the copy)
+            _parquet_file(con, f"pub.main.{MANIFEST}", folder / f"{MANIFEST}.parquet")
+            _fsync(folder)
         con.execute("detach pub")
     finally:
+        if pool is not None:
+            pool.shutdown(wait=True)  # never close the connection under a running export
         con.close()
     return counts
-
-
-def _write_parquet(source: Path, folder: Path) -> None:
-    """One Parquet file per table of schema ``main`` (marts, validation runs, manifest)."""
-    import duckdb
-
-    folder.mkdir(parents=True)
-    with duckdb.connect(str(source), read_only=True) as con:
-        for (name,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'main' order by 1"
-        ).fetchall():
-            out = folder / f"{name}.parquet"
-            con.execute(f"copy main.\"{name}\" to '{out}' (format parquet, compression snappy)")
-            _fsync(out)
-    _fsync(folder)
 
 
 def _swap_parquet(settings: Settings, folder: Path) -> None:
@@ -152,14 +200,17 @@ def publish(
     settings.serving_dir.mkdir(parents=True, exist_ok=True)
     publish_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
     result.publish_id = publish_id
+    phases = result.phases
     tmp = settings.serving_dir / f".warehouse.{publish_id}.duckdb.tmp"
     folder = settings.serving_dir / f"parquet-{publish_id}"
     try:
         with _publish_lock(settings.serving_dir):
-            result.tables = _build_copy(settings.warehouse_db, tmp, publish_id, validation.run_id)
+            result.tables = _build_snapshot(
+                settings.warehouse_db, tmp, folder if parquet else None, publish_id, validation.run_id, phases
+            )
+            t = time.perf_counter()
             _fsync(tmp)
-            if parquet:
-                _write_parquet(tmp, folder)
+            result.phases["fsync"] = round(time.perf_counter() - t, 2)
             os.replace(tmp, settings.serving_db)
             _fsync(settings.serving_dir)
             if parquet:

@@ -41,13 +41,26 @@ class GateParams:
 
 
 @dataclass(frozen=True)
+class Part:
+    """Some of a suite's expectations and the frame they are validated on."""
+
+    label: str  # "" for the suite's main frame; else the GX suite is named "<suite>.<label>"
+    frame: Frame
+    expectations: tuple[Expectation, ...]
+
+
+@dataclass(frozen=True)
 class Suite:
-    """A named GX suite and the frame it validates."""
+    """A named GX suite and the frame it validates (plus, for compact table suites, more frames)."""
 
     name: str
     family: str  # staging | marts | reconcile | warnings
     frame: Frame
     expectations: tuple[Expectation, ...]
+    more: tuple[Part, ...] = ()  # further (frame, expectations) validated under the same suite name
+
+    def parts(self) -> tuple[Part, ...]:
+        return (Part("", self.frame, self.expectations), *self.more)
 
 
 def blocking(expectation_cls: type[Expectation], rule: str, **kwargs: object) -> Expectation:

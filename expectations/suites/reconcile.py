@@ -15,14 +15,29 @@ with docs as (
 parsed as (
     select document_id, version, status from staging.main.parse_results
 ),
-staged_facts as (
-    select distinct c.document_id, c.version, c.indicator, coalesce(c.applicant, 'total') as applicant, c.source
+staged_cells as (
+    select c.document_id, c.version, c.indicator, coalesce(c.applicant, 'total') as applicant, c.source
     from staging.main.parsed_cells as c
     semi join main.dim_report as r on r.document_id = c.document_id and r.version = c.version
     where c.indicator is not null
 ),
-facts as (
-    select document_id, version, indicator, applicant, source from main.fct_indicator_value
+-- one pass over both sides: per distinct (document, version, indicator, applicant, source), how many
+-- staged cells and how many facts (exact: grouped on the columns themselves, not on a hash)
+fact_keys as (
+    select count(*) filter (where staged) as n_staged, count(*) filter (where not staged) as n_facts
+    from (
+        select document_id, version, indicator, applicant, source, true as staged from staged_cells
+        union all
+        select document_id, version, indicator, applicant, source, false from main.fct_indicator_value
+    )
+    group by document_id, version, indicator, applicant, source
+),
+fact_counts as materialized (
+    select count(*) filter (where n_staged > 0) as staged_facts,
+           coalesce(sum(n_facts), 0) as facts,
+           count(*) filter (where n_staged > 0 and n_facts = 0) as missing,
+           count(*) filter (where n_facts > 0 and n_staged = 0) as extra
+    from fact_keys
 ),
 counts as (
     select 'documents = parsed reports + quarantined' as "check",
@@ -45,16 +60,16 @@ counts as (
                                                           and p.status in ('complete', 'partial')))
     union all
     select 'cells in staging = facts in marts (published reports)',
-           (select count(*) from staged_facts),
-           (select count(*) from facts)
+           (select staged_facts from fact_counts),
+           (select facts from fact_counts)
     union all
     select 'staged cells missing from fct_indicator_value',
            0,
-           (select count(*) from (select * from staged_facts except select * from facts))
+           (select missing from fact_counts)
     union all
     select 'facts without a staged cell',
            0,
-           (select count(*) from (select * from facts except select * from staged_facts))
+           (select extra from fact_counts)
 )
 select "check", expected, actual,
        case when expected <> actual then "check" || ': expected ' || expected || ', found ' || actual end

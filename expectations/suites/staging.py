@@ -1,11 +1,11 @@
 """Staging family: documents, raw texts, parse results, parsed cells, parse checks
-(contract: ``gongkai/staging.py``). All blocking."""
+(contract: ``gongkai/staging.py``). All blocking; validated on compact frames (``expectations.compact``)."""
 
 from __future__ import annotations
 
 import great_expectations.expectations as gxe
 
-from expectations.frames import Frame
+from expectations.compact import Orphan, table_suite
 from expectations.suites import GENERATIONS, GateParams, Suite, blocking
 
 
@@ -21,21 +21,30 @@ def _pk(columns: list[str], table: str) -> list:
     ]
 
 
-def _orphan(column: str, rule: str) -> object:
-    return blocking(gxe.ExpectColumnValuesToBeNull, rule, column=column)
+def _orphan(column: str, parent: str, rule: str) -> tuple[Orphan, object]:
+    """``column`` shows "<document_id> v<version>" of a row whose version is not in ``parent``."""
+    keys = ("document_id", "version")
+    orphan = Orphan(column, keys, f"staging.main.{parent}", keys, shown="t.document_id || ' v' || t.version")
+    return orphan, blocking(gxe.ExpectColumnValuesToBeNull, rule, column=column)
+
+
+def _suite(name: str, table: str, expectations: list, orphans: tuple = (), **kwargs: object) -> Suite:
+    return table_suite(
+        name,
+        "staging",
+        f"staging.main.{table}",
+        [*expectations, *(exp for _, exp in orphans)],
+        orphans=[o for o, _ in orphans],
+        **kwargs,  # type: ignore[arg-type]
+    )
 
 
 def suites(params: GateParams) -> list[Suite]:
     return [
-        Suite(
-            name="staging_documents",
-            family="staging",
-            frame=Frame(
-                "staging.main.documents",
-                "select document_id, version, url, status, content_hash from staging.main.documents",
-                partition_key="document_id",
-            ),
-            expectations=(
+        _suite(
+            "staging_documents",
+            "documents",
+            [
                 *_pk(["document_id", "version"], "documents"),
                 blocking(gxe.ExpectColumnValuesToNotBeNull, "every document has a URL", column="url"),
                 blocking(
@@ -44,49 +53,29 @@ def suites(params: GateParams) -> list[Suite]:
                     column="status",
                     value_set=["ok", "failed", "quarantined"],
                 ),
-            ),
+            ],
         ),
-        Suite(
-            name="staging_raw_texts",
-            family="staging",
-            frame=Frame(
-                "staging.main.raw_texts",
-                """
-                select t.document_id, t.version, t.chars,
-                       case when d.document_id is null then t.document_id || ' v' || t.version end
-                           as orphan_document
-                from staging.main.raw_texts as t
-                left join staging.main.documents as d using (document_id, version)
-                """,
-                partition_key="document_id",
-            ),
-            expectations=(
+        _suite(
+            "staging_raw_texts",
+            "raw_texts",
+            [
                 *_pk(["document_id", "version"], "raw_texts"),
-                _orphan("orphan_document", "every raw text belongs to a staged document version"),
                 blocking(
                     gxe.ExpectColumnValuesToBeBetween, "chars is not negative", column="chars", min_value=0
                 ),
+            ],
+            (
+                _orphan(
+                    "orphan_document",
+                    "documents",
+                    "every raw text belongs to a staged document version",
+                ),
             ),
         ),
-        Suite(
-            name="staging_parse_results",
-            family="staging",
-            frame=Frame(
-                "staging.main.parse_results",
-                """
-                select p.document_id, p.version, p.status,
-                       case when p.status <> 'quarantined' then coalesce(p.generation, '(none)') end
-                           as generation_parsed,
-                       case when p.status <> 'quarantined' then p.report_year end as report_year_parsed,
-                       p.n_cells,
-                       case when t.document_id is null then p.document_id || ' v' || p.version end
-                           as orphan_raw_text
-                from staging.main.parse_results as p
-                left join staging.main.raw_texts as t using (document_id, version)
-                """,
-                partition_key="document_id",
-            ),
-            expectations=(
+        _suite(
+            "staging_parse_results",
+            "parse_results",
+            [
                 *_pk(["document_id", "version"], "parse_results"),
                 blocking(
                     gxe.ExpectColumnValuesToBeInSet,
@@ -113,24 +102,23 @@ def suites(params: GateParams) -> list[Suite]:
                     column="n_cells",
                     min_value=0,
                 ),
-                _orphan("orphan_raw_text", "every parse result belongs to a staged raw text"),
+            ],
+            (
+                _orphan(
+                    "orphan_raw_text",
+                    "raw_texts",
+                    "every parse result belongs to a staged raw text",
+                ),
             ),
+            values={
+                "generation_parsed": "case when t.status <> 'quarantined' then coalesce(t.generation, '(none)') end",
+                "report_year_parsed": "case when t.status <> 'quarantined' then t.report_year end",
+            },
         ),
-        Suite(
-            name="staging_parsed_cells",
-            family="staging",
-            frame=Frame(
-                "staging.main.parsed_cells",
-                """
-                select c.document_id, c.version, c.cell_no, c.applicant, c.source,
-                       case when p.document_id is null then c.document_id || ' v' || c.version end
-                           as orphan_parse_result
-                from staging.main.parsed_cells as c
-                left join staging.main.parse_results as p using (document_id, version)
-                """,
-                partition_key="document_id",
-            ),
-            expectations=(
+        _suite(
+            "staging_parsed_cells",
+            "parsed_cells",
+            [
                 *_pk(["document_id", "version", "cell_no"], "parsed_cells"),
                 blocking(
                     gxe.ExpectColumnValuesToBeInSet,
@@ -144,27 +132,28 @@ def suites(params: GateParams) -> list[Suite]:
                     column="source",
                     value_set=["table", "narrative"],
                 ),
-                _orphan("orphan_parse_result", "every cell belongs to a parse result"),
+            ],
+            (
+                _orphan(
+                    "orphan_parse_result",
+                    "parse_results",
+                    "every cell belongs to a parse result",
+                ),
             ),
         ),
-        Suite(
-            name="staging_parse_checks",
-            family="staging",
-            frame=Frame(
-                "staging.main.parse_checks",
-                """
-                select k.document_id, k.version, k.check_no, k.name,
-                       case when p.document_id is null then k.document_id || ' v' || k.version end
-                           as orphan_parse_result
-                from staging.main.parse_checks as k
-                left join staging.main.parse_results as p using (document_id, version)
-                """,
-                partition_key="document_id",
-            ),
-            expectations=(
+        _suite(
+            "staging_parse_checks",
+            "parse_checks",
+            [
                 *_pk(["document_id", "version", "check_no"], "parse_checks"),
                 blocking(gxe.ExpectColumnValuesToNotBeNull, "every check has a name", column="name"),
-                _orphan("orphan_parse_result", "every check belongs to a parse result"),
+            ],
+            (
+                _orphan(
+                    "orphan_parse_result",
+                    "parse_results",
+                    "every check belongs to a parse result",
+                ),
             ),
         ),
     ]

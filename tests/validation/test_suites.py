@@ -59,3 +59,51 @@ def test_year_over_year_warning_uses_its_factor() -> None:
     # 10 → 150 is a 15-fold jump; 2016 → 2018 is not consecutive, so 2 → 90 is not compared
     assert strict.sample == ["haishu requests_received (total) 2017 → 2018: 10.0 → 150.0"]
     assert jumps(20).success
+
+
+def test_compact_frames_count_rows_like_the_whole_table() -> None:
+    """A table suite hands GX only the rows that can fail and the distinct values with their row
+    counts, yet every outcome counts table rows as validating the whole table would."""
+    from expectations.compact import fk, table_suite
+
+    con = duckdb.connect()
+    con.execute("create table main.parent as select 'p' || i as key from range(5) r(i)")
+    con.execute(
+        """
+        create table main.child as
+        select 'k' || i as key, 'p' || (i % 7) as parent_key,  -- p5, p6 do not resolve
+               case when i % 10 = 0 then 'bad' else 'good' end as status,
+               case when i % 25 = 0 then -1 else i % 3 end as n
+        from range(1000) r(i)
+        union all select 'k1', 'p1', 'good', 1  -- a duplicated key (2 rows)
+        union all select null, 'p1', 'good', 1  -- a NULL key
+        """
+    )
+    suite = table_suite(
+        "child",
+        "test",
+        "main.child",
+        [
+            blocking(gxe.ExpectColumnValuesToBeUnique, "key is unique", column="key"),
+            blocking(gxe.ExpectColumnValuesToNotBeNull, "key is not null", column="key"),
+            blocking(gxe.ExpectColumnValuesToBeNull, "parent resolves", column="orphan_parent_key"),
+            blocking(gxe.ExpectColumnValuesToBeInSet, "status is good", column="status", value_set=["good"]),
+            blocking(gxe.ExpectColumnValuesToBeBetween, "n is not negative", column="n", min_value=0),
+        ],
+        orphans=[fk("parent_key", "parent")],
+    )
+    outcomes, [run] = run_checkpoint(con, [suite], run_name="compact")
+    orphans = con.sql("select count(*) from main.child where parent_key in ('p5', 'p6')").fetchall()[0][0]
+    by_type = {o.expectation: (o.success, o.element_count, o.unexpected_count) for o in outcomes}
+    assert by_type["expect_column_values_to_be_unique"] == (
+        False,
+        1002,
+        2,
+    )  # both k1 rows; NULL is no duplicate
+    assert by_type["expect_column_values_to_not_be_null"] == (False, 1002, 1)
+    assert by_type["expect_column_values_to_be_null"] == (False, 1002, orphans)
+    assert by_type["expect_column_values_to_be_in_set"] == (False, 1002, 100)
+    assert by_type["expect_column_values_to_be_between"] == (False, 1002, 40)
+    assert run.rows == 1002 and run.frame_rows < 1002  # GX saw a compact frame
+    bad = next(o for o in outcomes if o.expectation == "expect_column_values_to_be_in_set")
+    assert bad.sample == ["bad"]  # once, though it occurs with several values of n
