@@ -229,7 +229,9 @@ def _recorded_fingerprint(settings: Settings) -> str | None:
 def _record_fingerprint(settings: Settings, fingerprint: str) -> None:
     import duckdb
 
-    with duckdb.connect(str(settings.warehouse_db)) as con:
+    from gongkai.config import WAREHOUSE_DUCKDB_CONFIG
+
+    with duckdb.connect(str(settings.warehouse_db), config=WAREHOUSE_DUCKDB_CONFIG) as con:
         con.execute("create schema if not exists build_state")
         con.execute(
             "create or replace table build_state.project as select ? as fingerprint, now() as recorded_at",

@@ -13,6 +13,12 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+# The oldest DuckDB storage format that BI readers (DuckDB 1.4/1.5 drivers) must open. The warehouse
+# is written in it too (dbt's profile, and every gongkai connection that writes it), so that
+# publishing can copy the file as it is instead of re-encoding every table.
+STORAGE_VERSION = "v1.4.0"
+WAREHOUSE_DUCKDB_CONFIG = {"storage_compatibility_version": STORAGE_VERSION}
+
 
 def _path(env: str, default: Path) -> Path:
     value = os.environ.get(env)

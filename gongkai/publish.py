@@ -1,13 +1,16 @@
 """Write–audit–publish: after the gate passes, copy the warehouse to the serving file BI tools read.
 
-The copy is built beside the serving file (``ATTACH`` the warehouse ``READ_ONLY``, ``COPY FROM
-DATABASE`` into a new file written with an old ``STORAGE_VERSION`` so DuckDB 1.4/1.5 readers open
-it), fsynced and moved over the serving file with ``os.replace`` — a reader opens either the whole
-old snapshot or the whole new one. Parquet files of every mart go to a fresh folder
+The copy is built beside the serving file, in the old ``STORAGE_VERSION`` that DuckDB 1.4/1.5
+readers open, fsynced and moved over the serving file with ``os.replace`` — a reader opens either
+the whole old snapshot or the whole new one. A warehouse already stored in that version (every
+warehouse gongkai creates: ``gongkai.config.WAREHOUSE_DUCKDB_CONFIG``) is copied as a file, then
+trimmed; any other is re-encoded table by table (``ATTACH`` it ``READ_ONLY``, ``COPY FROM DATABASE``
+into a new file created with ``STORAGE_VERSION``). Parquet files of every mart go to a fresh folder
 ``serving/parquet-<publish_id>/`` and the ``serving/parquet`` symlink is swapped to it atomically.
 The Parquet files are written while the copy is made (a second cursor on the same read-only
 attachment of the warehouse), so the two costs overlap instead of adding up.
-Views (the dbt ``stg``/``int`` layers, which read the staging file) are not published.
+Views (the dbt ``stg``/``int`` layers, which read the staging file) and the dbt build's own
+bookkeeping (schema ``build_state``) are not published.
 On a blocking gate failure nothing is written and the previous serving copy stays.
 """
 
@@ -26,10 +29,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from gongkai.config import Settings
+from gongkai.config import STORAGE_VERSION, WAREHOUSE_DUCKDB_CONFIG, Settings
 from gongkai.validate import ValidationResult
 
-STORAGE_VERSION = "v1.4.0"  # oldest DuckDB release whose readers must open the serving file
+__all__ = ["STORAGE_VERSION", "PublishResult", "publish"]
 KEEP_PARQUET_SNAPSHOTS = 3  # older snapshot folders are removed (readers of the previous one keep working)
 MANIFEST = "publish_manifest"
 PARQUET_COMPRESSION = "snappy"
@@ -107,6 +110,9 @@ def _build_snapshot(
     warehouse (one DuckDB instance, two cursors: both see the same snapshot); returns row counts."""
     import duckdb
 
+    if Path(f"{warehouse}.wal").exists():  # fold the WAL in, so that the file alone is the snapshot
+        with duckdb.connect(str(warehouse), config=WAREHOUSE_DUCKDB_CONFIG) as rw:
+            rw.execute("checkpoint")
     # DuckDB's progress bar (on by default, even without a terminal) keeps the copy on ~one core
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
@@ -114,7 +120,17 @@ def _build_snapshot(
     pool = ThreadPoolExecutor(max_workers=1) if folder is not None else None
     try:
         con.execute(f"attach '{warehouse}' as wh (read_only)")
-        con.execute(f"attach '{target}' as pub (storage_version '{STORAGE_VERSION}')")
+        stored = con.execute(
+            "select tags['storage_version'] from duckdb_databases() where database_name = 'wh'"
+        ).fetchone()[0]
+        file_copy = str(stored or "").startswith(STORAGE_VERSION)
+        phases["file_copy"] = float(file_copy)  # 1.0: copied as a file; 0.0: re-encoded table by table
+        t = time.perf_counter()
+        if file_copy:  # nothing writes the warehouse while it is published: its file is the snapshot
+            shutil.copyfile(warehouse, target)
+            con.execute(f"attach '{target}' as pub")
+        else:
+            con.execute(f"attach '{target}' as pub (storage_version '{STORAGE_VERSION}')")
         if folder is not None and pool is not None:
             folder.mkdir(parents=True)
             names = [
@@ -125,10 +141,11 @@ def _build_snapshot(
                 ).fetchall()
             ]
             job = pool.submit(_export_parquet, con.cursor(), names, folder, phases)
-        t = time.perf_counter()
-        con.execute("copy from database wh to pub")
+        if not file_copy:
+            con.execute("copy from database wh to pub")
         phases["copy"] = round(time.perf_counter() - t, 2)
         t = time.perf_counter()
+        con.execute("drop schema if exists pub.build_state cascade")
         for schema, name in con.execute(
             "select schema_name, view_name from duckdb_views() where database_name = 'pub' and not internal"
         ).fetchall():

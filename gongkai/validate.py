@@ -87,7 +87,9 @@ def _record(
 ) -> None:
     import duckdb
 
-    with duckdb.connect(str(settings.warehouse_db)) as con:
+    from gongkai.config import WAREHOUSE_DUCKDB_CONFIG
+
+    with duckdb.connect(str(settings.warehouse_db), config=WAREHOUSE_DUCKDB_CONFIG) as con:
         con.execute(NO_PROGRESS_BAR)
         con.execute(RUNS_DDL)
         con.execute(RESULTS_DDL)

@@ -11,9 +11,10 @@ import duckdb
 from gongkai.validate import ValidationResult
 
 
-def make_warehouse(path: Path, reports: int = 50) -> None:
-    """A warehouse with two mart tables, a seed table and a view on staging (as dbt leaves it)."""
-    with duckdb.connect(str(path)) as con:
+def make_warehouse(path: Path, reports: int = 50, *, config: dict[str, str] | None = None) -> None:
+    """A warehouse with two mart tables, a seed table, a view on staging and the build slice's
+    bookkeeping (as dbt leaves it); ``config``: DuckDB settings of the file (its storage version)."""
+    with duckdb.connect(str(path), config=config or {}) as con:
         con.execute(
             f"""
             create or replace table main.dim_report as
@@ -33,6 +34,8 @@ def make_warehouse(path: Path, reports: int = 50) -> None:
         con.execute("create or replace table seeds.generations as select 'G1' as generation")
         con.execute("create schema if not exists stg")
         con.execute("create or replace view stg.stg_reports as select * from main.dim_report")
+        con.execute("create schema if not exists build_state")
+        con.execute("create or replace table build_state.slice as select document_id from main.dim_report")
 
 
 def sha256_of(path: Path) -> str:

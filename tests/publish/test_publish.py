@@ -12,9 +12,14 @@ from gongkai.publish import STORAGE_VERSION, publish
 
 
 def test_publish_copies_tables_with_old_storage_version_and_parquet(warehouse: Settings) -> None:
+    with duckdb.connect(str(warehouse.warehouse_db), read_only=True) as con:
+        stored = con.execute(
+            "select tags['storage_version'] from duckdb_databases() where not internal"
+        ).fetchone()
     result = publish(warehouse, validation=validation(True))
 
     assert result.published, result.reason
+    assert result.phases["file_copy"] == float(stored[0].startswith(STORAGE_VERSION))
     assert result.tables == {"main.dim_report": 50, "main.fct_indicator_value": 200, "seeds.generations": 1}
     con = duckdb.connect()
     con.execute(f"attach '{warehouse.serving_db}' as pub (read_only)")
@@ -25,6 +30,14 @@ def test_publish_copies_tables_with_old_storage_version_and_parquet(warehouse: S
     assert (
         con.execute(
             "select count(*) from duckdb_views() where database_name = 'pub' and not internal"
+        ).fetchone()[0]
+        == 0
+    )
+    # nor is the dbt build's bookkeeping
+    assert (
+        con.execute(
+            "select count(*) from duckdb_schemas() where database_name = 'pub'"
+            " and schema_name = 'build_state'"
         ).fetchone()[0]
         == 0
     )
