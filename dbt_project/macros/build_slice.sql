@@ -21,7 +21,7 @@
 -#}
 
 {% macro open_build_slice() %}
-    {%- set full = flags.FULL_REFRESH or flags.WHICH != 'build' and flags.WHICH != 'run' -%}
+    {%- set full = build_slice_is_all() -%}
     {%- set previous_marts = adapter.get_relation(database=target.database, schema='main', identifier='mart_agency_year') -%}
     {%- set registry = adapter.get_relation(database=target.database, schema='seeds', identifier='agencies') -%}
     {%- set previous_timeliness = adapter.get_relation(database=target.database, schema='main', identifier='mart_publication_timeliness') -%}
