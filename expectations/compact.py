@@ -2,9 +2,9 @@
 
 ``table_suite`` sorts a table's expectations into two frames (see ``expectations.frames``):
 
-**rows** — key uniqueness, NOT NULL and foreign keys. DuckDB groups the table by a 64-bit hash of
-each key (``hash(key)``, ``hash(document_id, version)``, …) and the frame holds every *real row*
-whose key hash is shared by another row, every row with a NULL key column and every row whose
+**rows** — key uniqueness, NOT NULL and foreign keys. DuckDB sorts a 64-bit hash of each key
+(``hash(key)``, ``hash(document_id, version)``, …) to find the hashes shared by neighbours, and the
+frame holds every *real row* whose key hash is shared by another row, every row with a NULL key column and every row whose
 foreign key does not resolve (its ``orphan_<column>`` set, NULL otherwise). Every copy of a
 duplicated key shares its hash, so all of them are in the frame and GX's uniqueness expectation
 sees exactly the duplicates it would see on the whole table (a rare hash collision of two
@@ -65,7 +65,12 @@ def rows_sql(table: str, uniques: list[tuple[str, ...]], not_null: list[str], or
     items = [f"t.{c}" for c in _dedupe([c for u in uniques for c in u] + not_null)]
     for i, cols in enumerate(uniques):
         h = f"hash({', '.join('t.' + c for c in cols)})"
-        ctes.append(f"dup_{i} as (select {h} as h from {table} as t group by all having count(*) > 1)")
+        # shared hashes found by sorting them and comparing neighbours: about half the CPU of a hash
+        # aggregate whose groups are (nearly) all the rows of a 10-million-row table
+        ctes.append(
+            f"dup_{i} as (select h from (select h, lag(h) over (order by h) as prev"
+            f" from (select {h} as h from {table} as t)) where h = prev)"
+        )
         conds.append(f"{h} in (select h from dup_{i})")
     conds.extend(f"t.{c} is null" for c in _dedupe(not_null))
     for i, o in enumerate(orphans):

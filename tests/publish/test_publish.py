@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 import duckdb
-from publish_fixtures import sha256_of, validation
+from publish_fixtures import make_warehouse, sha256_of, validation
 
 from gongkai.config import Settings
 from gongkai.publish import STORAGE_VERSION, publish
@@ -93,3 +93,34 @@ def test_old_parquet_snapshots_are_pruned(warehouse: Settings) -> None:
     snapshots = sorted(p.name for p in warehouse.serving_dir.glob("parquet-*"))
     assert len(snapshots) == 3
     assert os.readlink(warehouse.parquet_dir) == snapshots[-1]
+
+
+def test_parquet_files_hold_every_row_and_write_random_keys_plain(settings: Settings) -> None:
+    """The Parquet files equal the tables; a key column of distinct md5 values is written without a
+    dictionary and without min/max statistics, a repeated column with both; an empty table still
+    gets its file (schema, no rows)."""
+    import pyarrow.parquet as pq
+
+    make_warehouse(settings.warehouse_db, reports=500)
+    with duckdb.connect(str(settings.warehouse_db)) as con:
+        con.execute("create table main.mart_empty as select * from main.dim_report where false")
+    assert publish(settings, validation=validation(True)).published
+
+    folder = settings.parquet_dir
+    with duckdb.connect(str(settings.serving_db), read_only=True) as con:
+        for table in ("fct_indicator_value", "dim_report", "mart_empty"):
+            published = con.execute(f"select * from main.{table} order by all").fetchall()
+            exported = con.execute(f"select * from '{folder}/{table}.parquet' order by all").fetchall()
+            assert exported == published, table
+    assert published == []  # mart_empty: the last one compared
+    chunks = {
+        c.path_in_schema: c
+        for c in (
+            pq.ParquetFile(folder / "fct_indicator_value.parquet").metadata.row_group(0).column(i)
+            for i in range(4)
+        )
+    }
+    assert not any("DICTIONARY" in e for e in chunks["key"].encodings)
+    assert not chunks["key"].is_stats_set
+    assert any("DICTIONARY" in e for e in chunks["report_key"].encodings)  # 500 keys in 2,000 rows
+    assert chunks["report_key"].is_stats_set

@@ -58,7 +58,18 @@ def test_year_over_year_warning_uses_its_factor() -> None:
     assert strict.severity == "warning" and not strict.success
     # 10 → 150 is a 15-fold jump; 2016 → 2018 is not consecutive, so 2 → 90 is not compared
     assert strict.sample == ["haishu requests_received (total) 2017 → 2018: 10.0 → 150.0"]
+    assert (strict.element_count, strict.unexpected_count) == (5, 1)
     assert jumps(20).success
+
+    # a second jump of the same indicator: GX sees one row (the first series as the example) that
+    # stands for both, and the outcome counts both rows
+    con.execute(
+        "insert into main.mart_indicator_series values ('k6', 'zhenhai', 'requests_received', 'total', 2019,"
+        " 'G2', 3.0), ('k7', 'beilun', 'requests_received', 'total', 2020, 'G2', 1.0)"
+    )
+    two = jumps(10)
+    assert two.sample == ["haishu requests_received (total) 2017 → 2018: 10.0 → 150.0 (1 of 2)"]
+    assert (two.element_count, two.unexpected_count) == (7, 2)
 
 
 def test_compact_frames_count_rows_like_the_whole_table() -> None:
