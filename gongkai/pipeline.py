@@ -58,7 +58,7 @@ def run_pipeline(
     if not build.success:
         return result
     t = time.perf_counter()
-    validation = run_validation(settings)
+    validation = run_validation(settings, stage_parquet=True)  # Parquet written meanwhile
     _record(result, "validate", t, validation)
     t = time.perf_counter()
     published = publish(settings, validation=validation)

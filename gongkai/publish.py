@@ -7,8 +7,11 @@ warehouse gongkai creates: ``gongkai.config.WAREHOUSE_DUCKDB_CONFIG``) is copied
 trimmed; any other is re-encoded table by table (``ATTACH`` it ``READ_ONLY``, ``COPY FROM DATABASE``
 into a new file created with ``STORAGE_VERSION``). Parquet files of every mart go to a fresh folder
 ``serving/parquet-<publish_id>/`` and the ``serving/parquet`` symlink is swapped to it atomically.
-The Parquet files are written while the copy is made (other cursors on the same read-only
-attachment of the warehouse), two files at a time, so the costs overlap instead of adding up.
+The gate normally staged those files while it validated (``gongkai.parquet_export.ParquetStage``):
+the candidate folder is renamed into the snapshot when the warehouse file is unchanged since the
+gate, and only the gate's own tables and the manifest are written here. Otherwise the files are
+written while the copy is made (other cursors on the same read-only attachment of the warehouse),
+two at a time, so the costs overlap instead of adding up.
 Views (the dbt ``stg``/``int`` layers, which read the staging file) and the dbt build's own
 bookkeeping (schema ``build_state``) are not published.
 On a blocking gate failure nothing is written and the previous serving copy stays.
@@ -27,17 +30,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from gongkai.config import STORAGE_VERSION, WAREHOUSE_DUCKDB_CONFIG, Settings
+from gongkai.parquet_export import (
+    CANDIDATE_MARKER,
+    CANDIDATE_PREFIX,
+    complete_candidate,
+    export_tables,
+    fsync,
+    main_tables,
+    parquet_file,
+    warehouse_stamp,
+)
 from gongkai.validate import ValidationResult
 
 __all__ = ["STORAGE_VERSION", "PublishResult", "publish"]
 KEEP_PARQUET_SNAPSHOTS = 3  # older snapshot folders are removed (readers of the previous one keep working)
+STALE_CANDIDATE_S = 3600  # a gate's candidate Parquet folder older than this was abandoned
 MANIFEST = "publish_manifest"
-PARQUET_COMPRESSION = "snappy"
-PARQUET_BATCH_ROWS = 1_000_000  # one Parquet row group per batch
-PARQUET_WRITERS = 2  # Parquet files written at the same time (the machine has 2 cores)
 
 
 @dataclass
@@ -66,79 +76,6 @@ def _publish_lock(serving_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _plain_columns(batch: Any) -> list[str]:
-    """String columns of the first batch that are mostly distinct values (a table's ``key``): Parquet
-    dictionary-encodes them for nothing (the dictionary overflows on the first page and is dropped),
-    which cost about a quarter of the fact table's write time; they are written plain."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    plain = []
-    for name, column in zip(batch.schema.names, batch.columns, strict=True):
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            if len(column) >= 1000 and pc.count_distinct(column).as_py() > 0.5 * len(column):
-                plain.append(name)
-    return plain
-
-
-def _parquet_file(con: Any, relation: str, out: Path) -> None:
-    """Stream ``relation`` into ``out`` with pyarrow's writer (about a third less CPU than DuckDB's
-    COPY … TO parquet on the fact table); DuckDB's writer for a type pyarrow cannot write."""
-    import pyarrow.parquet as pq
-
-    try:
-        reader = con.sql(f"select * from {relation}").to_arrow_reader(PARQUET_BATCH_ROWS)
-        first = reader.read_next_batch() if reader.schema.names else None
-        plain = set(_plain_columns(first)) if first is not None else set()
-        dictionary = [name for name in reader.schema.names if name not in plain]
-        with pq.ParquetWriter(  # nor min/max statistics of random keys: they prune nothing
-            out,
-            reader.schema,
-            compression=PARQUET_COMPRESSION,
-            use_dictionary=dictionary or False,
-            write_statistics=dictionary or False,
-        ) as writer:
-            if first is not None:
-                writer.write_batch(first)
-            for batch in reader:
-                writer.write_batch(batch)
-    except StopIteration:  # an empty table: its schema alone
-        _empty_parquet(con, relation, out)
-    except Exception:  # e.g. an Arrow type pyarrow cannot write: let DuckDB write it
-        out.unlink(missing_ok=True)
-        con.execute(f"copy {relation} to '{out}' (format parquet, compression {PARQUET_COMPRESSION})")
-    _fsync(out)
-
-
-def _empty_parquet(con: Any, relation: str, out: Path) -> None:
-    import pyarrow.parquet as pq
-
-    pq.write_table(con.sql(f"select * from {relation} limit 0").to_arrow_table(), out)
-
-
-def _export_parquet(con: Any, names: list[str], folder: Path, phases: dict[str, float]) -> None:
-    """Parquet of ``wh.main.<name>`` for each name (beside the copy): ``PARQUET_WRITERS`` files at a
-    time, each on its own cursor (pyarrow's writer is single-threaded and releases the GIL; the two
-    10-million-row marts are written side by side instead of one after the other)."""
-    t = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=PARQUET_WRITERS) as pool:
-        jobs = [
-            pool.submit(_parquet_file, con.cursor(), f'wh.main."{name}"', folder / f"{name}.parquet")
-            for name in names
-        ]
-        for job in jobs:
-            job.result()
-    phases["parquet"] = round(time.perf_counter() - t, 2)
-
-
 def _build_snapshot(
     warehouse: Path,
     target: Path,
@@ -146,10 +83,12 @@ def _build_snapshot(
     publish_id: str,
     validation_run_id: str | None,
     phases: dict[str, float],
+    staged: tuple[str, ...] = (),
 ) -> dict[str, int]:
     """Copy every table of the warehouse into ``target`` (old storage version) and, when ``folder`` is
-    given, write the Parquet files at the same time from the same read-only attachment of the
-    warehouse (one DuckDB instance, two cursors: both see the same snapshot); returns row counts."""
+    given, write the Parquet files of the tables not already ``staged`` there at the same time, from
+    the same read-only attachment of the warehouse (one DuckDB instance, several cursors: all see
+    the same snapshot); returns row counts."""
     import duckdb
 
     if Path(f"{warehouse}.wal").exists():  # fold the WAL in, so that the file alone is the snapshot
@@ -174,15 +113,9 @@ def _build_snapshot(
         else:
             con.execute(f"attach '{target}' as pub (storage_version '{STORAGE_VERSION}')")
         if folder is not None and pool is not None:
-            folder.mkdir(parents=True)
-            names = [
-                name
-                for (name,) in con.execute(
-                    "select table_name from duckdb_tables() where database_name = 'wh' and schema_name = 'main'"
-                    " order by estimated_size desc, table_name"
-                ).fetchall()
-            ]
-            job = pool.submit(_export_parquet, con.cursor(), names, folder, phases)
+            folder.mkdir(parents=True, exist_ok=True)
+            names = [name for name in main_tables(con) if name not in staged]
+            job = pool.submit(export_tables, con.cursor(), names, folder)
         if not file_copy:
             con.execute("copy from database wh to pub")
         phases["copy"] = round(time.perf_counter() - t, 2)
@@ -215,9 +148,9 @@ def _build_snapshot(
         )
         phases["counts"] = round(time.perf_counter() - t, 2)
         if job is not None and folder is not None:
-            job.result()  # the marts' Parquet files, then the manifest's (from the copy)
-            _parquet_file(con, f"pub.main.{MANIFEST}", folder / f"{MANIFEST}.parquet")
-            _fsync(folder)
+            phases["parquet"] = job.result()  # the marts' Parquet files, then the manifest's (from the copy)
+            parquet_file(con, f"pub.main.{MANIFEST}", folder / f"{MANIFEST}.parquet")
+            fsync(folder)
         con.execute("detach pub")
     finally:
         if pool is not None:
@@ -238,6 +171,32 @@ def _swap_parquet(settings: Settings, folder: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _drop_candidate(validation: ValidationResult) -> None:
+    if validation.parquet_candidate:
+        shutil.rmtree(validation.parquet_candidate, ignore_errors=True)
+
+
+def _take_candidate(settings: Settings, validation: ValidationResult, folder: Path) -> tuple[str, ...]:
+    """Move the Parquet files the gate staged into ``folder`` when they are complete and the warehouse
+    file is unchanged since the gate; returns the tables they hold (none: publish writes them all).
+    Candidates abandoned by earlier gates (a crash, a publish never run) are removed."""
+    now = time.time()
+    for old in settings.serving_dir.glob(f"{CANDIDATE_PREFIX}*"):
+        if str(old) != validation.parquet_candidate and now - old.stat().st_mtime > STALE_CANDIDATE_S:
+            shutil.rmtree(old, ignore_errors=True)
+    if not validation.parquet_candidate:
+        return ()
+    candidate = Path(validation.parquet_candidate)
+    tables = complete_candidate(candidate)
+    unchanged = validation.warehouse_stamp == warehouse_stamp(settings.warehouse_db)
+    if tables is None or not unchanged or candidate.parent != settings.serving_dir:
+        shutil.rmtree(candidate, ignore_errors=True)
+        return ()
+    (candidate / CANDIDATE_MARKER).unlink()
+    candidate.rename(folder)
+    return tuple(tables)
+
+
 def publish(
     settings: Settings, *, validation: ValidationResult | None = None, parquet: bool = True
 ) -> PublishResult:
@@ -247,9 +206,10 @@ def publish(
     if validation is None:
         from gongkai.validate import run_validation
 
-        validation = run_validation(settings)
+        validation = run_validation(settings, stage_parquet=parquet)
     result.validation_run_id = validation.run_id
     if not validation.success:
+        _drop_candidate(validation)
         result.reason = (
             f"gate failed: {validation.blocking_failed} blocking expectation(s) failed"
             f"{' — ' + validation.error if validation.error else ''}; the previous serving copy stays"
@@ -264,17 +224,27 @@ def publish(
     folder = settings.serving_dir / f"parquet-{publish_id}"
     try:
         with _publish_lock(settings.serving_dir):
+            staged = _take_candidate(settings, validation, folder) if parquet else ()
+            phases["parquet_staged"] = float(bool(staged))  # 1.0: the gate's candidate files were used
+            if not parquet:
+                _drop_candidate(validation)
             result.tables = _build_snapshot(
-                settings.warehouse_db, tmp, folder if parquet else None, publish_id, validation.run_id, phases
+                settings.warehouse_db,
+                tmp,
+                folder if parquet else None,
+                publish_id,
+                validation.run_id,
+                phases,
+                staged,
             )
             t = time.perf_counter()
-            _fsync(tmp)
+            fsync(tmp)
             result.phases["fsync"] = round(time.perf_counter() - t, 2)
             os.replace(tmp, settings.serving_db)
-            _fsync(settings.serving_dir)
+            fsync(settings.serving_dir)
             if parquet:
                 _swap_parquet(settings, folder)
-                _fsync(settings.serving_dir)
+                fsync(settings.serving_dir)
     except Exception as exc:  # nothing replaced: the old copy stays; say why
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)

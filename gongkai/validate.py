@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai.config import Settings
+from gongkai.parquet_export import ParquetStage, warehouse_stamp
 
 DEFAULT_YOY_FACTOR = 10.0
 DEFAULT_CHUNK_ROWS = 2_000_000
@@ -53,6 +55,12 @@ class ValidationResult:
     failures: list[dict[str, Any]] = field(default_factory=list)
     recorded_in_warehouse: bool = False
     error: str | None = None
+    # Parquet files staged while validating (``stage_parquet``), for ``publish`` to swap in; the
+    # warehouse file's identity after the run (publish uses the files only if it is unchanged)
+    parquet_candidate: str = ""
+    parquet_staged_s: float = 0.0
+    parquet_not_staged: str = ""
+    warehouse_stamp: str = ""
 
 
 def _setting(settings: Settings, name: str, env: str, default: float) -> float:
@@ -140,11 +148,14 @@ def run_validation(
     chunk_rows: int | None = None,
     data_docs: bool = True,
     record: bool = True,
+    stage_parquet: bool = False,
 ) -> ValidationResult:
     """Run every suite; store the run; never raises on bad data (a failure is a row with a reason).
 
     ``yoy_factor`` (default ``settings.extra['yoy_factor']`` / env ``GONGKAI_YOY_FACTOR`` / 10) is the
-    year-over-year change beyond which a warning is raised.
+    year-over-year change beyond which a warning is raised. ``stage_parquet``: write the Parquet
+    files of the warehouse while the suites run (``gongkai.parquet_export.ParquetStage``), kept for
+    ``publish`` only when the gate passes.
     """
     import duckdb
 
@@ -179,6 +190,8 @@ def run_validation(
         result.data_docs_path = ""
     else:
         # no progress bar: DuckDB enables it by default and it roughly doubles the gate's CPU time
+        stage = ParquetStage(settings, run_id) if stage_parquet else None
+        found: list[Any] = []
         con = duckdb.connect(str(settings.warehouse_db), read_only=True)
         con.execute(NO_PROGRESS_BAR)
         try:
@@ -193,6 +206,10 @@ def run_validation(
             )
         finally:
             con.close()
+            if stage is not None:  # before the run is recorded: that write needs the file to itself
+                passed = bool(found) and not any(not o.success and o.severity == "blocking" for o in found)
+                result.parquet_candidate, result.parquet_not_staged = stage.finish(keep=passed)
+                result.parquet_staged_s = stage.seconds
         if data_docs and not (docs_dir / "index.html").exists():
             result.data_docs_path = ""
         outcomes = [o.as_row() for o in found]
@@ -202,6 +219,9 @@ def run_validation(
         result.summary = _summary(found, runs)
         result.failures = [o for o in outcomes if not o["success"]]
     result.success = result.blocking_failed == 0 and result.error is None
+    if result.parquet_candidate and not result.success:  # never published: do not leave it behind
+        shutil.rmtree(result.parquet_candidate, ignore_errors=True)
+        result.parquet_candidate = ""
     finished = datetime.now(UTC)
     result.elapsed_s = round(time.perf_counter() - t0, 2)
     if record and settings.warehouse_db.exists():
@@ -210,6 +230,8 @@ def run_validation(
             result.recorded_in_warehouse = True
         except Exception as exc:  # the run is still in the JSON file; say why the table has no row
             result.error = (result.error or "") + f" not recorded in the warehouse: {exc}"
+    if settings.warehouse_db.exists():
+        result.warehouse_stamp = warehouse_stamp(settings.warehouse_db)
     results_path.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         **asdict(result),

@@ -149,7 +149,7 @@ def validate() -> dict[str, Any]:
 
     from gongkai.validate import run_validation
 
-    result = as_dict(run_validation(settings()))
+    result = as_dict(run_validation(settings(), stage_parquet=True))  # Parquet written meanwhile
     if not result.get("success"):
         broken = [f for f in result.get("failures", []) if f.get("error")] or (
             [result] if result.get("error") else []

@@ -121,13 +121,14 @@ def test_broken_warehouse_fails_the_gate_and_keeps_the_serving_copy(gate_copy: S
     if damage == "duplicate_report":  # publish runs the gate itself
         result = publish(gate_copy)
     else:  # the pipeline's way: validate (Data Docs skipped to save time), then publish
-        result = publish(gate_copy, validation=run_validation(gate_copy, data_docs=False))
+        result = publish(gate_copy, validation=run_validation(gate_copy, data_docs=False, stage_parquet=True))
 
     assert not result.published
     assert "gate failed" in result.reason
     assert expected <= set(_failing_from_file(gate_copy, result.validation_run_id))
     assert sha256_of(gate_copy.serving_db) == before
     assert os.readlink(gate_copy.parquet_dir) == parquet_before
+    assert not list(gate_copy.serving_dir.glob(".parquet-candidate-*"))  # staged files deleted
 
 
 def _failing_from_file(settings: Settings, run_id: str | None) -> dict[str, list]:
@@ -155,3 +156,51 @@ def test_cli_prints_summary_and_exits_non_zero_on_blocking_failure(gate_copy: Se
     assert "FAILED" in out.output and "reconcile_counts" in out.output
     assert f"staged cells missing from fct_indicator_value: expected 0, found {dropped}" in out.output
     assert len(out.output.splitlines()) < 40  # one screen
+
+
+def _parquet_rows(settings: Settings) -> dict[str, int]:
+    return {
+        f.stem: duckdb.sql(f"select count(*) from '{f}'").fetchall()[0][0]
+        for f in sorted(settings.parquet_dir.glob("*.parquet"))
+    }
+
+
+def test_parquet_staged_during_the_gate_is_what_gets_published(gate_copy: Settings) -> None:
+    """The gate writes the Parquet files beside the suites into a hidden candidate folder; publish
+    swaps them in and adds the gate's own tables, written after the candidate."""
+    validation = run_validation(gate_copy, data_docs=False, stage_parquet=True)
+    candidate = Path(validation.parquet_candidate)
+    assert validation.success and candidate.is_dir() and candidate.name.startswith(".parquet-candidate-")
+    assert "fct_indicator_value.parquet" in {f.name for f in candidate.iterdir()}
+    assert "validation_runs.parquet" not in {f.name for f in candidate.iterdir()}
+
+    result = publish(gate_copy, validation=validation)
+
+    assert result.published and result.phases["parquet_staged"] == 1.0
+    assert not candidate.exists()
+    assert os.readlink(gate_copy.parquet_dir) == f"parquet-{result.publish_id}"
+    with duckdb.connect(str(gate_copy.serving_db), read_only=True) as con:
+        manifest = dict(con.execute("select table_name, row_count from main.publish_manifest").fetchall())
+        runs = con.execute("select run_id from main.validation_runs").fetchall()
+    rows = _parquet_rows(gate_copy)
+    assert rows == {
+        name.removeprefix("main."): n for name, n in manifest.items() if name.startswith("main.")
+    } | {"publish_manifest": len(manifest)}
+    assert rows["fct_indicator_value"] > 100 and rows["validation_runs"] == len(runs)
+    parquet_runs = duckdb.sql(
+        f"select run_id from '{gate_copy.parquet_dir}/validation_runs.parquet'"
+    ).fetchall()
+    assert (validation.run_id,) in parquet_runs  # the gate's tables are this run's, not the candidate's
+
+
+def test_staged_parquet_is_dropped_when_the_warehouse_changed_after_the_gate(gate_copy: Settings) -> None:
+    validation = run_validation(gate_copy, data_docs=False, stage_parquet=True)
+    with duckdb.connect(str(gate_copy.warehouse_db)) as con:  # a write after the gate
+        con.execute("delete from main.fct_indicator_value where indicator = 'requests_received'")
+        facts = con.execute("select count(*) from main.fct_indicator_value").fetchall()[0][0]
+
+    result = publish(gate_copy, validation=validation)
+
+    assert result.published and result.phases["parquet_staged"] == 0.0
+    assert not Path(validation.parquet_candidate).exists()
+    assert _parquet_rows(gate_copy)["fct_indicator_value"] == facts  # written afresh from the warehouse
