@@ -171,25 +171,34 @@ def _swap_parquet(settings: Settings, folder: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _drop_candidate(validation: ValidationResult) -> None:
-    if validation.parquet_candidate:
-        shutil.rmtree(validation.parquet_candidate, ignore_errors=True)
+def _candidate(settings: Settings, validation: ValidationResult) -> Path | None:
+    """The gate's staged Parquet folder, if it names one of this serving folder's candidates (never
+    another path: publish deletes it)."""
+    path = Path(validation.parquet_candidate) if validation.parquet_candidate else None
+    if path is None or path.parent != settings.serving_dir or not path.name.startswith(CANDIDATE_PREFIX):
+        return None
+    return path
+
+
+def _drop_candidate(settings: Settings, validation: ValidationResult) -> None:
+    candidate = _candidate(settings, validation)
+    if candidate is not None:
+        shutil.rmtree(candidate, ignore_errors=True)
 
 
 def _take_candidate(settings: Settings, validation: ValidationResult, folder: Path) -> tuple[str, ...]:
     """Move the Parquet files the gate staged into ``folder`` when they are complete and the warehouse
     file is unchanged since the gate; returns the tables they hold (none: publish writes them all).
     Candidates abandoned by earlier gates (a crash, a publish never run) are removed."""
+    candidate = _candidate(settings, validation)
     now = time.time()
     for old in settings.serving_dir.glob(f"{CANDIDATE_PREFIX}*"):
-        if str(old) != validation.parquet_candidate and now - old.stat().st_mtime > STALE_CANDIDATE_S:
+        if old != candidate and now - old.stat().st_mtime > STALE_CANDIDATE_S:
             shutil.rmtree(old, ignore_errors=True)
-    if not validation.parquet_candidate:
+    if candidate is None:
         return ()
-    candidate = Path(validation.parquet_candidate)
     tables = complete_candidate(candidate)
-    unchanged = validation.warehouse_stamp == warehouse_stamp(settings.warehouse_db)
-    if tables is None or not unchanged or candidate.parent != settings.serving_dir:
+    if tables is None or validation.warehouse_stamp != warehouse_stamp(settings.warehouse_db):
         shutil.rmtree(candidate, ignore_errors=True)
         return ()
     (candidate / CANDIDATE_MARKER).unlink()
@@ -209,7 +218,7 @@ def publish(
         validation = run_validation(settings, stage_parquet=parquet)
     result.validation_run_id = validation.run_id
     if not validation.success:
-        _drop_candidate(validation)
+        _drop_candidate(settings, validation)
         result.reason = (
             f"gate failed: {validation.blocking_failed} blocking expectation(s) failed"
             f"{' — ' + validation.error if validation.error else ''}; the previous serving copy stays"
@@ -227,7 +236,7 @@ def publish(
             staged = _take_candidate(settings, validation, folder) if parquet else ()
             phases["parquet_staged"] = float(bool(staged))  # 1.0: the gate's candidate files were used
             if not parquet:
-                _drop_candidate(validation)
+                _drop_candidate(settings, validation)
             result.tables = _build_snapshot(
                 settings.warehouse_db,
                 tmp,

@@ -124,3 +124,22 @@ def test_parquet_files_hold_every_row_and_write_random_keys_plain(settings: Sett
     assert not chunks["key"].is_stats_set
     assert any("DICTIONARY" in e for e in chunks["report_key"].encodings)  # 500 keys in 2,000 rows
     assert chunks["report_key"].is_stats_set
+
+
+def test_a_candidate_outside_the_serving_folder_is_neither_used_nor_deleted(
+    warehouse: Settings, tmp_path_factory
+) -> None:
+    """Publish deletes the gate's staged folder after use: a path from elsewhere (a hand-made or
+    tampered validation result) is ignored, not removed."""
+    import dataclasses
+
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / ".parquet-candidate-x"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine", encoding="utf-8")
+    result = publish(
+        warehouse, validation=dataclasses.replace(validation(True), parquet_candidate=str(elsewhere))
+    )
+
+    assert result.published and result.phases["parquet_staged"] == 0.0
+    assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "mine"
+    assert (warehouse.parquet_dir / "fct_indicator_value.parquet").exists()
