@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -189,9 +188,8 @@ def run_validation(
         result.blocking_failed = 1
         result.data_docs_path = ""
     else:
-        # no progress bar: DuckDB enables it by default and it roughly doubles the gate's CPU time
         stage = ParquetStage(settings, run_id) if stage_parquet else None
-        found: list[Any] = []
+        # no progress bar: DuckDB enables it by default and it roughly doubles the gate's CPU time
         con = duckdb.connect(str(settings.warehouse_db), read_only=True)
         con.execute(NO_PROGRESS_BAR)
         try:
@@ -204,12 +202,12 @@ def run_validation(
                 chunk_rows=rows,
                 data_docs_dir=docs_dir if data_docs else None,
             )
+        except BaseException:
+            if stage is not None:
+                stage.finish(keep=False)
+            raise
         finally:
             con.close()
-            if stage is not None:  # before the run is recorded: that write needs the file to itself
-                passed = bool(found) and not any(not o.success and o.severity == "blocking" for o in found)
-                result.parquet_candidate, result.parquet_not_staged = stage.finish(keep=passed)
-                result.parquet_staged_s = stage.seconds
         if data_docs and not (docs_dir / "index.html").exists():
             result.data_docs_path = ""
         outcomes = [o.as_row() for o in found]
@@ -218,10 +216,12 @@ def run_validation(
         result.warnings = sum(1 for o in found if not o.success and o.severity == "warning")
         result.summary = _summary(found, runs)
         result.failures = [o for o in outcomes if not o["success"]]
+        if stage is not None:  # before the run is recorded (that write needs the file to itself); kept
+            # only when the gate passes: a candidate that is never published is not left behind
+            keep = bool(found) and result.blocking_failed == 0
+            result.parquet_candidate, result.parquet_not_staged = stage.finish(keep=keep)
+            result.parquet_staged_s = stage.seconds
     result.success = result.blocking_failed == 0 and result.error is None
-    if result.parquet_candidate and not result.success:  # never published: do not leave it behind
-        shutil.rmtree(result.parquet_candidate, ignore_errors=True)
-        result.parquet_candidate = ""
     finished = datetime.now(UTC)
     result.elapsed_s = round(time.perf_counter() - t0, 2)
     if record and settings.warehouse_db.exists():
