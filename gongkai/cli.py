@@ -1,9 +1,14 @@
 """The ``gongkai`` command line. Each sub-command lives in ``gongkai/commands/<name>.py`` and
-only parses options and prints; the work is done by plain functions the DAGs and tests call too."""
+only parses options and prints; the work is done by plain functions the DAGs and tests call too.
+
+User errors (:class:`gongkai.errors.UserError`, a database another process holds) are one line on
+stderr and a non-zero exit; commands that write the data home hold its writer lock."""
 
 from __future__ import annotations
 
 import importlib
+import sys
+from importlib.metadata import PackageNotFoundError, version
 
 import click
 
@@ -19,7 +24,10 @@ COMMANDS = {
     "replica": "replica",
     "demo": "demo",
     "airflow": "airflow",
+    "portal": "portal",
 }
+# commands that write staging, the warehouse or the serving copy: one at a time per data home
+WRITERS = frozenset({"scrape", "parse-staged", "build", "validate", "publish", "run", "demo"})
 
 
 class _LazyGroup(click.Group):
@@ -34,10 +42,53 @@ class _LazyGroup(click.Group):
             return None
         return importlib.import_module(f"gongkai.commands.{module}").command
 
+    def invoke(self, ctx: click.Context) -> object:
+        name = ctx.protected_args[0] if ctx.protected_args else None
+        if name not in WRITERS or "--help" in ctx.args or "-h" in ctx.args:
+            return super().invoke(ctx)
+        from gongkai.config import Settings
+        from gongkai.home_lock import home_lock
 
-@click.group(cls=_LazyGroup)
-def main() -> None:
+        with home_lock(Settings.from_env().home, name):
+            return super().invoke(ctx)
+
+
+def _version() -> str:
+    try:
+        return version("gongkai")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(_version(), "-V", "--version", prog_name="gongkai")
+def _group() -> None:
     """gongkai: a warehouse of government information-disclosure annual reports."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the group; turn user errors into one line on stderr and an exit code."""
+    from gongkai.errors import UserError
+
+    try:
+        _group.main(args=argv, prog_name="gongkai", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("gongkai: aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except UserError as exc:
+        click.echo(f"gongkai: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # noqa: BLE001 - only the two kinds below are user-facing
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if type(exc).__name__ == "IOException" and "lock" in message.lower():
+            click.echo(f"gongkai: error: a database is in use by another process: {message}", err=True)
+            sys.exit(3)
+        raise
+    # standalone_mode=False returns the exit code of SystemExit raised inside commands
+    sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -25,4 +25,13 @@ if ! command -v uv >/dev/null 2>&1 && [ ! -x "$HOME/.local/bin/uv" ]; then
   python3 -m pip install --quiet --user uv 2>/dev/null || python3 -m pip install --quiet uv
 fi
 export PATH="$HOME/.local/bin:$PATH"
+# the README's `uv run gongkai …` lines must work in a new shell too: put uv on the default PATH
+if ! PATH="$(getconf PATH 2>/dev/null || echo /usr/bin:/bin):/usr/local/bin" command -v uv >/dev/null 2>&1; then
+  uv_bin="$(command -v uv)"
+  if [ -w /usr/local/bin ]; then
+    ln -sf "$uv_bin" /usr/local/bin/uv
+  else
+    echo "setup: note: uv is at $uv_bin; add $(dirname "$uv_bin") to PATH to use the README's uv commands" >&2
+  fi
+fi
 uv sync --frozen --quiet

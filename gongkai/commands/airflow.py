@@ -15,9 +15,15 @@ _home = click.option(
     help="AIRFLOW_HOME (default: <GONGKAI_HOME>/airflow-local)",
 )
 _port = click.option("--port", default=8080, show_default=True, help="api-server / UI port")
+_host = click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="address the UI listens on; 0.0.0.0 exposes it to every network this machine is on",
+)
 
 
-def _setup(home: Path | None, port: int, portal_base_url: str | None = None):
+def _setup(home: Path | None, port: int, portal_base_url: str | None = None, host: str = "127.0.0.1"):
     import dataclasses
 
     from gongkai.config import Settings
@@ -27,7 +33,7 @@ def _setup(home: Path | None, port: int, portal_base_url: str | None = None):
     if portal_base_url:
         settings = dataclasses.replace(settings, portal_base_url=portal_base_url)
     home = (home or settings.home / "airflow-local").resolve()
-    return AirflowSetup(home=home, settings=settings, api_port=port)
+    return AirflowSetup(home=home, settings=settings, api_port=port, host=host)
 
 
 @click.group(name="airflow")
@@ -38,6 +44,7 @@ def command() -> None:
 @command.command(name="up")
 @_home
 @_port
+@_host
 @click.option(
     "--replica/--no-replica",
     default=True,
@@ -45,7 +52,7 @@ def command() -> None:
     help="start the local portal replica and scrape it",
 )
 @click.option("--replica-port", default=8765, show_default=True)
-def up(home: Path | None, port: int, replica: bool, replica_port: int) -> None:
+def up(home: Path | None, port: int, host: str, replica: bool, replica_port: int) -> None:
     """Start api-server, scheduler, dag-processor and triggerer (SQLite metadata, LocalExecutor)
     plus the replica; unpause the DAGs; run until Ctrl-C."""
     import signal
@@ -66,7 +73,7 @@ def up(home: Path | None, port: int, replica: bool, replica_port: int) -> None:
 
         server = start_replica(port=replica_port)
         click.echo(f"portal replica: {server.base_url}")
-    setup = _setup(home, port, server.base_url if server else None)
+    setup = _setup(home, port, server.base_url if server else None, host=host)
     setup.settings.ensure_dirs()
     click.echo(f"AIRFLOW_HOME: {setup.home}   data: {setup.settings.home}")
     if prepare_metadata(setup):
@@ -78,7 +85,8 @@ def up(home: Path | None, port: int, replica: bool, replica_port: int) -> None:
         for dag_id in ("gongkai_daily", "gongkai_reprocess"):
             af.wait_for_dag(dag_id)  # unpaused: a UI backfill on a paused DAG can lock SQLite
         click.echo(
-            f"\nAirflow UI: {setup.base_url}   (login: none needed — simple auth manager, every user admin)\n"
+            f"\nAirflow UI: {setup.base_url}   (listening on {host}; login: admin / {setup.admin_password()}"
+            f" — kept in {setup.password_file})\n"
             f"Backfill:   open gongkai_daily → Trigger → Backfill, e.g. 2019-01-10 … 2019-01-12\n"
             f'CLI:        eval "$(gongkai airflow env --home {shlex.quote(str(setup.home))} --port {port})"\n'
             f"            airflow backfill create --dag-id gongkai_daily --from-date 2019-01-10 --to-date 2019-01-12\n"

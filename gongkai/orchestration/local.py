@@ -6,9 +6,9 @@ Everything is configured through ``AIRFLOW__…`` environment variables (no airf
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -21,7 +21,7 @@ from typing import Any
 import requests
 
 from gongkai.config import REPO_ROOT, Settings
-from gongkai.orchestration.tasks import WAREHOUSE_POOL
+from gongkai.orchestration.resources import WAREHOUSE_POOL
 
 DAGS_FOLDER = REPO_ROOT / "dags"
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer", "celery-worker")
@@ -50,6 +50,11 @@ class AirflowSetup:
     broker_url: str | None = None  # Celery (redis://…)
     result_backend: str | None = None  # Celery (db+postgresql://…)
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The api-server listens here only; set "0.0.0.0" deliberately to expose the UI to a network.
+    host: str = "127.0.0.1"
+    # Simple auth manager: one user ``admin`` with a generated password (``password_file``);
+    # ``all_admins`` turns login off (every visitor an admin) and is never the default.
+    all_admins: bool = False
 
     @property
     def conn(self) -> str:
@@ -59,10 +64,39 @@ class AirflowSetup:
     def base_url(self) -> str:
         return f"http://localhost:{self.api_port}"
 
+    @property
+    def password_file(self) -> Path:
+        return self.home / "simple_auth_manager_passwords.json.generated"
+
+    def _secret(self, name: str) -> str:
+        """A random secret kept in ``home`` (0600), created on first use."""
+        path = self.home / f".{name}"
+        if path.exists() and path.read_text().strip():
+            return path.read_text().strip()
+        self.home.mkdir(parents=True, exist_ok=True)
+        value = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(value)
+        return value
+
+    def admin_password(self) -> str:
+        """The ``admin`` user's password, generated once per AIRFLOW_HOME (file mode 0600)."""
+        if self.password_file.exists():
+            stored = json.loads(self.password_file.read_text() or "{}")
+            if stored.get("admin"):
+                return str(stored["admin"])
+        self.home.mkdir(parents=True, exist_ok=True)
+        password = secrets.token_urlsafe(18)
+        fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(json.dumps({"admin": password}) + "\n")
+        return password
+
     def env(self) -> dict[str, str]:
         """The full environment for an Airflow process (inherits ours, minus foreign AIRFLOW vars)."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__", "AIRFLOW_HOME"))}
-        secret = hashlib.sha256(f"gongkai-local:{self.home}".encode()).hexdigest()
+        secret = self._secret("jwt_secret")
         env.update(self.settings.env())
         env.update(
             {
@@ -77,8 +111,9 @@ class AirflowSetup:
                 "AIRFLOW__API__BASE_URL": self.base_url,
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{self.api_port}/execution/",
                 "AIRFLOW__API_AUTH__JWT_SECRET": secret,
-                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": str(self.all_admins),
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+                "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(self.password_file),
                 "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
                 "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
                 "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "600",
@@ -127,7 +162,7 @@ def prepare_metadata(setup: AirflowSetup) -> bool:
 
 def component_args(name: str, setup: AirflowSetup) -> list[str]:
     if name == "api-server":
-        return ["api-server", "--port", str(setup.api_port), "--host", "0.0.0.0", "--workers", "1"]
+        return ["api-server", "--port", str(setup.api_port), "--host", setup.host, "--workers", "1"]
     if name == "celery-worker":
         return ["celery", "worker", "--concurrency", "2"]
     return [name]
@@ -149,6 +184,8 @@ class LocalAirflow:
         self, components: tuple[str, ...] = ("api-server", "scheduler", "dag-processor")
     ) -> LocalAirflow:
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        if not self.setup.all_admins:
+            self.setup.admin_password()  # written before the api-server would generate its own
         env = self.setup.env()
         for name in components:
             out = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 (owned by the process)
@@ -210,7 +247,11 @@ class LocalAirflow:
 
     def token(self) -> str:
         if self._token is None:
-            r = requests.get(f"{self.setup.base_url}/auth/token", timeout=30)
+            if self.setup.all_admins:
+                r = requests.get(f"{self.setup.base_url}/auth/token", timeout=30)
+            else:
+                login = {"username": "admin", "password": self.setup.admin_password()}
+                r = requests.post(f"{self.setup.base_url}/auth/token", json=login, timeout=30)
             r.raise_for_status()
             self._token = r.json()["access_token"]
         return self._token

@@ -70,3 +70,51 @@ def test_env_example_documents_every_variable_compose_requires() -> None:
         for line in example.splitlines()
         if re.match(r"^\w*(PASSWORD|SECRET|KEY)\w*=", line)
     )
+
+
+def _init_secret_check() -> str:
+    """The part of airflow-init's script that runs before anything else: the secret check, with
+    Compose's ``$$`` escapes undone as Compose would."""
+    script = _compose()["services"]["airflow-init"]["command"][1]
+    return script.split("airflow db migrate")[0].replace("$$", "$")
+
+
+def test_init_refuses_placeholder_secrets() -> None:
+    import subprocess
+
+    good = {
+        "AIRFLOW__CORE__FERNET_KEY": "k" * 44,
+        "AIRFLOW__API_AUTH__JWT_SECRET": "s" * 32,
+        "ADMIN_PASSWORD": "a-real-password",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": "postgresql+psycopg2://airflow:pw@postgres/airflow",
+        "PATH": "/usr/bin:/bin",
+    }
+    ok = subprocess.run(["bash", "-c", _init_secret_check()], env=good, capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    for name, bad in (
+        ("ADMIN_PASSWORD", "CHANGE-ME-admin-password"),
+        ("AIRFLOW__CORE__FERNET_KEY", ""),
+        ("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN", "postgresql+psycopg2://airflow:CHANGE-ME@postgres/airflow"),
+    ):
+        proc = subprocess.run(
+            ["bash", "-c", _init_secret_check()], env={**good, name: bad}, capture_output=True, text=True
+        )
+        assert proc.returncode == 1
+        assert proc.stderr.strip() == (
+            f"airflow-init: {name} is empty or a CHANGE-ME placeholder: set a real secret in .env"
+        )
+    # .env.example holds only placeholders for secrets, so copying it unchanged cannot start
+    example = (REPO_ROOT / ".env.example").read_text(encoding="utf-8")
+    assert "AIRFLOW_ADMIN_PASSWORD=CHANGE-ME" in example
+
+
+def test_safe_network_and_volume_defaults() -> None:
+    services = _compose()["services"]
+    for name in ("airflow-apiserver", "superset"):
+        for port in services[name]["ports"]:
+            assert port.startswith("${GONGKAI_BIND_ADDRESS:-127.0.0.1}:"), port
+    script = services["airflow-init"]["command"][1]
+    assert 'chown -R "${AIRFLOW_UID:-50000}:0" /data /raw /serving /opt/airflow' in script
+    assert "${GONGKAI_PROJ_DIR:-.}/dags:/opt/gongkai/dags" in services["airflow-scheduler"]["volumes"]
+    ignored = (REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {".env", ".venv", ".data", ".git"} <= set(ignored)
