@@ -40,17 +40,25 @@ class _LazyGroup(click.Group):
         module = COMMANDS.get(name)
         if module is None:
             return None
-        return importlib.import_module(f"gongkai.commands.{module}").command
+        command = importlib.import_module(f"gongkai.commands.{module}").command
+        if name in WRITERS and not getattr(command, "_holds_home_lock", False):
+            command.invoke = _with_home_lock(name, command.invoke)  # type: ignore[method-assign]
+            command._holds_home_lock = True  # type: ignore[attr-defined]
+        return command
 
-    def invoke(self, ctx: click.Context) -> object:
-        name = ctx.protected_args[0] if ctx.protected_args else None
-        if name not in WRITERS or "--help" in ctx.args or "-h" in ctx.args:
-            return super().invoke(ctx)
+
+def _with_home_lock(name: str, invoke):
+    """Run a writing command under its data home's writer lock (after its options parsed, so
+    ``--help`` and bad options never wait for or touch the lock)."""
+
+    def locked(ctx: click.Context) -> object:
         from gongkai.config import Settings
         from gongkai.home_lock import home_lock
 
         with home_lock(Settings.from_env().home, name):
-            return super().invoke(ctx)
+            return invoke(ctx)
+
+    return locked
 
 
 def _version() -> str:

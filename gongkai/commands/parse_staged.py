@@ -16,5 +16,28 @@ def command(reparse: bool, document_ids: tuple[str, ...]) -> None:
     from gongkai.config import Settings
     from gongkai.parsing.step import parse_staged
 
-    summary = parse_staged(Settings.from_env(), reparse=reparse, document_ids=list(document_ids) or None)
+    settings = Settings.from_env()
+    if document_ids:
+        _require_known(settings, document_ids)
+    summary = parse_staged(settings, reparse=reparse, document_ids=list(document_ids) or None)
     click.echo(json.dumps(dataclasses.asdict(summary)))
+
+
+def _require_known(settings, document_ids: tuple[str, ...]) -> None:
+    """Unknown ids are a user error, not a silent run over nothing."""
+    from gongkai import staging
+    from gongkai.errors import UserError
+
+    if not settings.staging_db.exists():
+        raise UserError(f"no staging database at {settings.staging_db}: run `gongkai scrape` first")
+    with staging.connect(settings.staging_db, read_only=True) as con:
+        known = {
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT document_id FROM raw_texts WHERE document_id IN (SELECT unnest(?))",
+                [list(document_ids)],
+            ).fetchall()
+        }
+    unknown = [d for d in document_ids if d not in known]
+    if unknown:
+        raise UserError(f"unknown document id(s) in {settings.staging_db}: {', '.join(unknown)}")
