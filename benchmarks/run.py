@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # name -> (module, keyword arguments for run(); quick variant)
 BENCHES: dict[str, tuple[str, dict, dict]] = {
     "parse": ("benchmarks.parse_bench", {"n_synthetic": 5000}, {"n_synthetic": 500}),
+    "peer": ("benchmarks.peer_bench", {"n": 2000}, {"n": 200}),  # side by side when GONGKAI_PEER_DIR is set
     "scrape": ("benchmarks.scrape_bench", {"n_reports": 1000}, {"n_reports": 100}),
     "dbt": ("benchmarks.dbt_bench", {"sizes": [1000, 10000, 100000]}, {"sizes": [1000]}),
     "gate": ("benchmarks.gate_bench", {"n_reports": 100000}, {"n_reports": 1000}),

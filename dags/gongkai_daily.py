@@ -1,22 +1,26 @@
-"""gongkai_daily: discover (per portal column) → fetch + extract → parse → dbt build → validate →
-publish, for the run's data interval in Asia/Shanghai (or the ``since``/``until`` params).
+"""gongkai_daily: discover (one mapped task per portal host) → fetch + extract + land → parse →
+update the staging asset, for the run's data interval in Asia/Shanghai (or the ``since``/``until``
+params). A run that landed or parsed something updates the ``gongkai_staging`` asset; the
+``gongkai_publish`` DAG, scheduled on it, then builds, gates and publishes once for however many
+runs landed since (a backfill of many days → a few builds).
 
 Wiring only: every task body is a function in ``gongkai.orchestration.tasks``."""
 
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
+from airflow.sdk import Param, dag, get_current_context, task
 
 from gongkai.orchestration import tasks
-from gongkai.orchestration.assets import SERVING_WAREHOUSE
-from gongkai.orchestration.defaults import SCHEDULE_CRON, SCHEDULE_TZ, default_args, silence_days, writer
-from gongkai.orchestration.windows import run_window
+from gongkai.orchestration.assets import STAGING
+from gongkai.orchestration.defaults import SCHEDULE_TZ, default_args, silence_days, writer
+from gongkai.orchestration.resources import DAILY_DAG
+from gongkai.orchestration.windows import DATE_MAPPING_DOC, daily_timetable, run_window
 
 
 @dag(
-    dag_id="gongkai_daily",
-    schedule=CronDataIntervalTimetable(SCHEDULE_CRON, timezone=SCHEDULE_TZ),
+    dag_id=DAILY_DAG,
+    schedule=daily_timetable(),  # one run per Asia/Shanghai publication day (see windows.py)
     start_date=pendulum.datetime(2017, 1, 1, tz=SCHEDULE_TZ),
     catchup=False,
     max_active_runs=1,
@@ -32,57 +36,58 @@ from gongkai.orchestration.windows import run_window
             description="override: day after the last publication date",
         ),
         "portal": Param(None, type=["null", "string"], description="only this portal (default: all)"),
-        "force_build": Param(False, type="boolean", description="rebuild even when nothing new was found"),
+        "force_build": Param(
+            False,
+            type="boolean",
+            description="update the staging asset (→ a publish run) even when nothing new",
+        ),
     },
     tags=["gongkai"],
-    doc_md=__doc__,
+    doc_md=(__doc__ or "") + DATE_MAPPING_DOC,
 )
 def gongkai_daily() -> None:
-    @task
+    @task(retries=0)
     def window() -> dict:
         ctx = get_current_context()
-        w = run_window(ctx["params"], ctx.get("data_interval_start"), ctx.get("data_interval_end"))
+        with tasks.user_errors():
+            w = run_window(ctx["params"], ctx.get("data_interval_start"), ctx.get("data_interval_end"))
         return w.as_params()
 
-    @task
-    def columns() -> list[dict]:
-        return tasks.list_columns(get_current_context()["params"].get("portal"))
+    @task(retries=0)
+    def hosts() -> list[dict]:
+        return tasks.list_hosts(get_current_context()["params"].get("portal"))
 
-    @task(map_index_template="{{ column_label }}")
-    def discover(column: dict, window: dict) -> dict:
+    @task(map_index_template="{{ host_label }}")
+    def discover(host: dict, window: dict) -> list[dict]:
         ctx = get_current_context()
-        ctx["column_label"] = f"{column['portal']}/{column['column']}"  # type: ignore[typeddict-unknown-key]
-        return tasks.discover(column, window, final_try=tasks.is_final_try(ctx))
+        ctx["host_label"] = host["host"]  # type: ignore[typeddict-unknown-key]
+        return tasks.discover_host(host, window, final_try=tasks.is_final_try(ctx))
 
     @task(**writer("fetch_and_land"))
-    def fetch_and_land(discoveries: list[dict]) -> dict:
+    def fetch_and_land(per_host: list[list[dict]]) -> dict:
         ctx = get_current_context()
-        return tasks.fetch_and_land(discoveries, ctx["run_id"], final_try=tasks.is_final_try(ctx))
+        found = [d for host in per_host for d in host]
+        return tasks.fetch_and_land(found, ctx["run_id"], final_try=tasks.is_final_try(ctx))
 
     @task(**writer("parse"))
     def parse(landed: dict) -> dict:
         return tasks.parse()
 
-    @task(**writer("build"))
-    def build(parsed: dict) -> dict:
-        return tasks.build(force=bool(get_current_context()["params"].get("force_build")))
-
-    @task(**writer("validate"))
-    def validate(built: dict) -> dict:
-        return tasks.validate()
-
-    @task(**writer("publish"), outlets=[SERVING_WAREHOUSE])
-    def publish(validation: dict) -> dict:
-        return tasks.publish(validation)
+    @task(outlets=[STAGING], retries=0)
+    def staging_updated(landed: dict, parsed: dict) -> dict:
+        ctx = get_current_context()
+        force = bool(ctx["params"].get("force_build"))
+        updated = tasks.announce_staging(landed, parsed, force=force)
+        ctx["outlet_events"][STAGING].extra = {"force_build": force}
+        return updated
 
     @task(retries=0)
-    def portal_silence(discoveries: list[dict]) -> dict:
-        return tasks.check_portal_silence(discoveries, silence_days())
+    def portal_silence(per_host: list[list[dict]]) -> dict:
+        return tasks.check_portal_silence([d for host in per_host for d in host], silence_days())
 
-    found = discover.partial(window=window()).expand(column=columns())
+    found = discover.partial(window=window()).expand(host=hosts())
     landed = fetch_and_land(found)
-    parsed = parse(landed)
-    publish(validate(build(parsed)))
+    staging_updated(landed, parse(landed))
     portal_silence(found)
 
 

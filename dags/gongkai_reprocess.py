@@ -1,5 +1,7 @@
 """gongkai_reprocess (manual): re-extract and re-parse from the raw archive, rebuild, validate,
-publish — no network. Choose report years and/or agency codes, or ``all``.
+publish — no network. ``select``: ``all``, or report years and/or agency codes, e.g.
+``2018, 2019`` or ``2018 haishu`` (years as the parser read them from the reports). An empty
+selection is rejected by the form; one that matches no report fails at once, without retries.
 
 Wiring only: every task body is a function in ``gongkai.orchestration.tasks``."""
 
@@ -9,59 +11,47 @@ import pendulum
 from airflow.sdk import Param, dag, get_current_context, task
 
 from gongkai.orchestration import tasks
-from gongkai.orchestration.assets import SERVING_WAREHOUSE
-from gongkai.orchestration.defaults import default_args, writer
+from gongkai.orchestration.defaults import SCHEDULE_TZ, default_args, writer
+from gongkai.orchestration.groups import warehouse
+from gongkai.orchestration.resources import REPROCESS_DAG
+from gongkai.orchestration.rules import SELECTION_PATTERN
 
 
 @dag(
-    dag_id="gongkai_reprocess",
+    dag_id=REPROCESS_DAG,
     schedule=None,
-    start_date=pendulum.datetime(2017, 1, 1, tz="Asia/Shanghai"),
+    start_date=pendulum.datetime(2017, 1, 1, tz=SCHEDULE_TZ),
     catchup=False,
     max_active_runs=1,
     default_args=default_args(),
     params={
-        "years": Param(
-            [], type="array", items={"type": "integer"}, description="report years (from the report text)"
+        "select": Param(
+            None,
+            type="string",
+            minLength=1,
+            pattern=SELECTION_PATTERN,
+            examples=["all", "2018", "2018, 2019", "haishu", "2018 zhenhai-news-centre"],
+            description="'all', or report years and/or agency codes (comma or space separated)",
         ),
-        "agencies": Param(
-            [],
-            type="array",
-            items={"type": "string"},
-            description="agency codes, e.g. haishu, zhenhai-news-centre",
-        ),
-        "all": Param(False, type="boolean", description="reprocess every report in the archive"),
     },
     tags=["gongkai"],
     doc_md=__doc__,
 )
 def gongkai_reprocess() -> None:
-    @task
+    @task(retries=0)
     def selection() -> dict:
         return tasks.reprocess_selection(get_current_context()["params"])
 
     @task(**writer("reextract"))
     def reextract(sel: dict) -> dict:
-        return tasks.reextract(sel["years"], sel["agencies"])
+        return tasks.reextract(sel["document_ids"])
 
     @task(**writer("reparse"))
     def reparse(sel: dict, extracted: dict) -> dict:
-        return tasks.parse(reparse=True, document_ids=tasks.select_documents(sel["years"], sel["agencies"]))
-
-    @task(**writer("build"))
-    def build(parsed: dict) -> dict:
-        return tasks.build(force=True)
-
-    @task(**writer("validate"))
-    def validate(built: dict) -> dict:
-        return tasks.validate()
-
-    @task(**writer("publish"), outlets=[SERVING_WAREHOUSE])
-    def publish(validation: dict) -> dict:
-        return tasks.publish(validation)
+        return {**tasks.parse(reparse=True, document_ids=sel["document_ids"]), "force_build": True}
 
     sel = selection()
-    publish(validate(build(reparse(sel, reextract(sel)))))
+    warehouse(reparse(sel, reextract(sel)))
 
 
 gongkai_reprocess()

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 
 from expectations.frames import Frame, covered_rows, read_chunks
-from expectations.suites import Suite
+from expectations.suites.base import Suite
 
 SEVERITY = {"critical": "blocking", "warning": "warning", "info": "warning"}
 SAMPLE = 10

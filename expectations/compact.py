@@ -24,7 +24,7 @@ import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
 
 from expectations.frames import Frame
-from expectations.suites import Part, Suite
+from expectations.suites.base import Part, Suite
 
 WEIGHT = "n_rows"
 _ROW_CHECKS = (

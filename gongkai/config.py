@@ -1,33 +1,73 @@
-"""Runtime settings, read once from environment variables.
+"""Runtime settings: every one a typed field, read once from environment variables.
 
 Every path defaults to the embedded layout under ``<repo>/.data`` so that one command runs the
 whole job on a laptop; production sets ``GONGKAI_HOME`` (and optionally the individual paths).
+:data:`ENV_VARS` names the variable of each field; the README's settings table lists them.
+Bottom layer: imports only ``gongkai.errors``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from gongkai.errors import UserError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 # The oldest DuckDB storage format that BI readers (DuckDB 1.4/1.5 drivers) must open. The warehouse
-# is written in it too (dbt's profile, and every gongkai connection that writes it), so that
-# publishing can copy the file as it is instead of re-encoding every table.
+# is written in it too (dbt's profile reads it from GONGKAI_STORAGE_VERSION, which Settings.env()
+# sets, and every gongkai connection that writes it), so that publishing can copy the file as it is.
 STORAGE_VERSION = "v1.4.0"
 WAREHOUSE_DUCKDB_CONFIG = {"storage_compatibility_version": STORAGE_VERSION}
 
+# field -> environment variable (paths first; every field of Settings is here)
+ENV_VARS: dict[str, str] = {
+    "home": "GONGKAI_HOME",
+    "raw_dir": "GONGKAI_RAW_DIR",
+    "staging_db": "GONGKAI_STAGING_DB",
+    "warehouse_db": "GONGKAI_WAREHOUSE_DB",
+    "serving_dir": "GONGKAI_SERVING_DIR",
+    "validation_dir": "GONGKAI_VALIDATION_DIR",
+    "portals_file": "GONGKAI_PORTALS",
+    "dbt_project_dir": "GONGKAI_DBT_PROJECT_DIR",
+    "portal_base_url": "GONGKAI_PORTAL_BASE_URL",
+    "request_interval": "GONGKAI_REQUEST_INTERVAL",
+    "retry_backoff": "GONGKAI_RETRY_BACKOFF",
+    "max_download_bytes": "GONGKAI_MAX_DOWNLOAD_BYTES",
+    "fetch_workers": "GONGKAI_FETCH_WORKERS",
+    "land_batch_size": "GONGKAI_LAND_BATCH_SIZE",
+    "include_synthetic": "GONGKAI_INCLUDE_SYNTHETIC",
+    "dbt_target": "GONGKAI_DBT_TARGET",
+    "dbt_threads": "GONGKAI_DBT_THREADS",
+    "dbt_memory_limit": "GONGKAI_DBT_MEMORY_LIMIT",
+    "yoy_factor": "GONGKAI_YOY_FACTOR",
+    "gate_chunk_rows": "GONGKAI_GATE_CHUNK_ROWS",
+    "task_retries": "GONGKAI_TASK_RETRIES",
+    "retry_delay_s": "GONGKAI_RETRY_DELAY_S",
+    "max_retry_delay_s": "GONGKAI_MAX_RETRY_DELAY_S",
+    "silence_days": "GONGKAI_SILENCE_DAYS",
+    "alert_email": "GONGKAI_ALERT_EMAIL",
+    "alert_from": "GONGKAI_ALERT_FROM",
+    "smtp_host": "GONGKAI_SMTP_HOST",
+    "smtp_port": "GONGKAI_SMTP_PORT",
+}
+_PATHS = ("raw_dir", "staging_db", "warehouse_db", "serving_dir", "validation_dir")
+_TRUE = ("1", "true", "yes", "on")
 
-def _path(env: str, default: Path) -> Path:
-    value = os.environ.get(env)
-    return Path(value).expanduser().resolve() if value else default
+
+class SettingError(UserError, ValueError):
+    """An environment variable that does not parse as its setting's type."""
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the pipeline reads and writes. Build with :meth:`from_env` or directly in tests."""
+    """Where the pipeline reads and writes, and how it behaves. Build with :meth:`from_env`,
+    :meth:`at` or directly in tests; every field has an environment variable (:data:`ENV_VARS`)."""
 
     home: Path
     raw_dir: Path
@@ -37,11 +77,31 @@ class Settings:
     validation_dir: Path
     portals_file: Path
     dbt_project_dir: Path
-    # When set, every portal host is rewritten to this base URL (the local replica).
+    # acquisition: when set, every portal host is rewritten to this base URL (the local replica)
     portal_base_url: str | None = None
-    # Politeness: seconds between requests to one host (0 disables, for tests/benchmarks).
-    request_interval: float = 0.5
-    extra: dict[str, str] = field(default_factory=dict)
+    request_interval: float = 0.5  # seconds between requests to one host (0: tests, benchmarks)
+    retry_backoff: float = 0.25  # seconds before the first HTTP retry (doubles each retry)
+    max_download_bytes: int = 50 * 1024 * 1024
+    fetch_workers: int = 4  # article/attachment downloads in parallel (each host stays polite)
+    land_batch_size: int = 25  # reports landed per staging transaction
+    include_synthetic: bool = False  # list the synthetic (benchmark) portals without naming them
+    # warehouse build (dbt profile)
+    dbt_target: str = "embedded"
+    dbt_threads: int = 2
+    dbt_memory_limit: str = "8GB"
+    # gate
+    yoy_factor: float = 10.0  # a value more than this many times (or under 1/this) last year's warns
+    gate_chunk_rows: int = 2_000_000
+    # orchestration (task retries with exponential backoff; portal-silence alert)
+    task_retries: int = 3
+    retry_delay_s: float = 60.0
+    max_retry_delay_s: float = 1800.0
+    silence_days: float = 3.0
+    # alerts: logged always, e-mailed when alert_email names recipients
+    alert_email: tuple[str, ...] = ()
+    alert_from: str = "gongkai@localhost"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
 
     @property
     def serving_db(self) -> Path:
@@ -51,21 +111,37 @@ class Settings:
     def parquet_dir(self) -> Path:
         return self.serving_dir / "parquet"
 
+    @property
+    def seeds_dir(self) -> Path:
+        return self.dbt_project_dir / "seeds"
+
     @classmethod
-    def from_env(cls, home: Path | str | None = None) -> Settings:
-        base = Path(home).resolve() if home else _path("GONGKAI_HOME", REPO_ROOT / ".data")
-        return cls(
-            home=base,
-            raw_dir=_path("GONGKAI_RAW_DIR", base / "raw"),
-            staging_db=_path("GONGKAI_STAGING_DB", base / "staging.duckdb"),
-            warehouse_db=_path("GONGKAI_WAREHOUSE_DB", base / "warehouse.duckdb"),
-            serving_dir=_path("GONGKAI_SERVING_DIR", base / "serving"),
-            validation_dir=_path("GONGKAI_VALIDATION_DIR", base / "validation"),
-            portals_file=_path("GONGKAI_PORTALS", REPO_ROOT / "scrapers" / "portals.yaml"),
-            dbt_project_dir=_path("GONGKAI_DBT_PROJECT_DIR", REPO_ROOT / "dbt_project"),
-            portal_base_url=os.environ.get("GONGKAI_PORTAL_BASE_URL") or None,
-            request_interval=float(os.environ.get("GONGKAI_REQUEST_INTERVAL", "0.5")),
-        )
+    def from_env(cls, home: Path | str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+        """Settings from ``environ`` (default ``os.environ``); ``home`` overrides ``GONGKAI_HOME``.
+        A malformed value raises :class:`SettingError` (a user error) naming the variable."""
+        env = os.environ if environ is None else environ
+
+        def path(name: str, default: Path) -> Path:
+            value = env.get(ENV_VARS[name])
+            return Path(value).expanduser().resolve() if value else default
+
+        base = Path(home).resolve() if home else path("home", REPO_ROOT / ".data")
+        values: dict[str, Any] = {
+            "home": base,
+            "raw_dir": path("raw_dir", base / "raw"),
+            "staging_db": path("staging_db", base / "staging.duckdb"),
+            "warehouse_db": path("warehouse_db", base / "warehouse.duckdb"),
+            "serving_dir": path("serving_dir", base / "serving"),
+            "validation_dir": path("validation_dir", base / "validation"),
+            "portals_file": path("portals_file", REPO_ROOT / "scrapers" / "portals.yaml"),
+            "dbt_project_dir": path("dbt_project_dir", REPO_ROOT / "dbt_project"),
+        }
+        for f in dataclasses.fields(cls):
+            raw = env.get(ENV_VARS[f.name])
+            if f.name in values or raw is None or raw == "":
+                continue
+            values[f.name] = _typed(f.name, f.type, raw)
+        return cls(**values)
 
     @classmethod
     def at(cls, home: Path | str, *, request_interval: float = 0.0) -> Settings:
@@ -91,18 +167,35 @@ class Settings:
         self.warehouse_db.parent.mkdir(parents=True, exist_ok=True)
 
     def env(self) -> dict[str, str]:
-        """Environment variables that reproduce these settings in a subprocess (dbt, Airflow)."""
-        out = {
-            "GONGKAI_HOME": str(self.home),
-            "GONGKAI_RAW_DIR": str(self.raw_dir),
-            "GONGKAI_STAGING_DB": str(self.staging_db),
-            "GONGKAI_WAREHOUSE_DB": str(self.warehouse_db),
-            "GONGKAI_SERVING_DIR": str(self.serving_dir),
-            "GONGKAI_VALIDATION_DIR": str(self.validation_dir),
-            "GONGKAI_PORTALS": str(self.portals_file),
-            "GONGKAI_DBT_PROJECT_DIR": str(self.dbt_project_dir),
-            "GONGKAI_REQUEST_INTERVAL": str(self.request_interval),
-        }
-        if self.portal_base_url:
-            out["GONGKAI_PORTAL_BASE_URL"] = self.portal_base_url
+        """Environment variables that reproduce these settings in a subprocess (dbt, Airflow), plus
+        ``GONGKAI_STORAGE_VERSION`` for dbt's profile."""
+        out = {"GONGKAI_STORAGE_VERSION": STORAGE_VERSION}
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if value is None or value == ():
+                continue
+            if isinstance(value, tuple):
+                value = ",".join(value)
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            out[ENV_VARS[f.name]] = str(value)
         return out
+
+
+def _typed(name: str, kind: Any, raw: str) -> Any:
+    """One environment value converted to the type of field ``name`` (annotations are strings)."""
+    kind = str(kind)
+    try:
+        if kind.startswith("tuple"):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        if kind == "bool":
+            return raw.strip().lower() in _TRUE
+        if kind == "int":
+            return int(float(raw))
+        if kind == "float":
+            return float(raw)
+        if kind == "Path":
+            return Path(raw).expanduser().resolve()
+    except ValueError as exc:
+        raise SettingError(f"{ENV_VARS[name]}={raw!r} is not a valid {kind}") from exc
+    return raw

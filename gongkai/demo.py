@@ -101,7 +101,7 @@ def summarize(settings: Settings) -> DemoSummary:
     }
     from gongkai.build import dbt_paths
 
-    docs = dbt_paths(settings)[0] / "index.html"
+    docs = dbt_paths(settings)[0] / "static_index.html"
     summary.paths = {
         "serving warehouse (DuckDB, read-only for BI)": str(settings.serving_db),
         "Parquet files (one per mart)": str(settings.parquet_dir),

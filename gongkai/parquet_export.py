@@ -5,9 +5,10 @@ Staging is the "write" of write–audit–publish: ``ParquetStage`` writes the f
 schema ``main`` (except the gate's own ``validation_*`` tables, which the gate writes afterwards)
 into a hidden candidate folder ``serving/.parquet-candidate-<run_id>`` while the suites run, so the
 two costs overlap (at 100k reports: ~24 s together instead of ~34 s one after the other). Only
-``gongkai.publish.publish`` makes a candidate visible (renamed into a ``parquet-<publish_id>``
-snapshot), and only when the gate passed and the warehouse file is unchanged since the gate
-(``warehouse_stamp``); otherwise the candidate is deleted and publish writes the files itself.
+``gongkai.publish.publish`` makes a candidate visible (moved into the snapshot it builds, as its
+``parquet/`` folder), and only when the gate passed with nothing quarantined and the warehouse file
+is unchanged since the gate (``warehouse_stamp``); otherwise the candidate is deleted and publish
+writes the files itself.
 """
 
 from __future__ import annotations
@@ -84,14 +85,14 @@ def parquet_file(con: Any, relation: str, out: Path) -> None:
     fsync(out)
 
 
-def export_tables(con: Any, names: list[str], folder: Path) -> float:
-    """Parquet of ``wh.main.<name>`` for each name into ``folder``; seconds taken.
+def export_tables(con: Any, names: list[str], folder: Path, database: str = "wh") -> float:
+    """Parquet of ``<database>.main.<name>`` for each name into ``folder``; seconds taken.
     ``PARQUET_WRITERS`` files at a time, each on its own cursor (pyarrow's writer is single-threaded
     and releases the GIL: the two 10-million-row marts are written side by side)."""
     t = time.perf_counter()
     with ThreadPoolExecutor(max_workers=PARQUET_WRITERS) as pool:
         jobs = [
-            pool.submit(parquet_file, con.cursor(), f'wh.main."{name}"', folder / f"{name}.parquet")
+            pool.submit(parquet_file, con.cursor(), f'{database}.main."{name}"', folder / f"{name}.parquet")
             for name in names
         ]
         for job in jobs:

@@ -1,25 +1,42 @@
-"""Write–audit–publish: after the gate passes, copy the warehouse to the serving file BI tools read.
+"""Write–audit–publish: after the gate passes, publish a snapshot of the warehouse for BI tools.
 
-The copy is built beside the serving file, in the old ``STORAGE_VERSION`` that DuckDB 1.4/1.5
-readers open, fsynced and moved over the serving file with ``os.replace`` — a reader opens either
-the whole old snapshot or the whole new one. A warehouse already stored in that version (every
-warehouse gongkai creates: ``gongkai.config.WAREHOUSE_DUCKDB_CONFIG``) is copied as a file, then
-trimmed; any other is re-encoded table by table (``ATTACH`` it ``READ_ONLY``, ``COPY FROM DATABASE``
-into a new file created with ``STORAGE_VERSION``). Parquet files of every mart go to a fresh folder
-``serving/parquet-<publish_id>/`` and the ``serving/parquet`` symlink is swapped to it atomically.
-The gate normally staged those files while it validated (``gongkai.parquet_export.ParquetStage``):
-the candidate folder is renamed into the snapshot when the warehouse file is unchanged since the
-gate, and only the gate's own tables and the manifest are written here. Otherwise the files are
-written while the copy is made (other cursors on the same read-only attachment of the warehouse),
-two at a time, so the costs overlap instead of adding up.
-Views (the dbt ``stg``/``int`` layers, which read the staging file) and the dbt build's own
-bookkeeping (schema ``build_state``) are not published.
-On a blocking gate failure nothing is written and the previous serving copy stays.
+One snapshot, one switch. Each publish builds a complete snapshot folder — the serving DuckDB file
+(in the old ``STORAGE_VERSION`` that DuckDB 1.4/1.5 readers open) and the Parquet file of every
+table — in a hidden ``serving/.building-<publish_id>/``, fsyncs it, renames it to
+``serving/snapshots/<publish_id>/`` and then swaps one symlink, ``serving/current``, to it
+(``os.replace``). The stable paths BI tools are configured with are fixed symlinks through that
+pointer: ``serving/warehouse.duckdb -> current/warehouse.duckdb`` and ``serving/parquet ->
+current/parquet``, so the DuckDB file and the Parquet files of one publish become current together.
+The last ``KEEP_SNAPSHOTS`` snapshots are kept (readers of an older one keep working, and
+``rollback`` can switch back to one); folders of killed publishes are removed by the next publish.
+
+Before the switch publishing checks:
+
+- the gate's verdict is about this warehouse file (``ValidationResult.warehouse_stamp``); when the
+  file changed since, or no verdict is given, the gate runs again here;
+- documents the gate quarantined are left out: their rows are deleted from the snapshot's tables
+  (``mart_report_quality`` keeps them, marked ``gate_quarantined`` with the gate's reasons);
+- the volume guard: no table loses more than ``MAX_SHRINK`` of its rows, and no report or
+  agency-year of the current snapshot disappears (beyond the quarantined documents), unless the
+  operator allows it with a reason (``allow_shrink``), which the manifest records.
+
+The warehouse file is copied as it is when stored in ``STORAGE_VERSION`` (every warehouse gongkai
+creates), then trimmed of views (dbt's ``stg``/``int`` layers read the staging file) and of the
+build's bookkeeping (schema ``build_state``); any other is re-encoded (``COPY FROM DATABASE``). The
+gate normally staged the Parquet files while it validated (``gongkai.parquet_export.ParquetStage``):
+that candidate folder becomes the snapshot's ``parquet/`` when the warehouse is unchanged since the
+gate and nothing was quarantined; otherwise the files are written here.
+
+Readers: a process that keeps a DuckDB connection open to a path keeps reading the file it opened
+(DuckDB shares one database instance per path within a process). BI processes with connection pools
+resolve the pointer when they connect: ``current_snapshot_db`` and ``serving_engine`` (see
+``expectations/README.md``, "Connecting BI tools").
 """
 
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import time
@@ -30,6 +47,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from gongkai.config import STORAGE_VERSION, WAREHOUSE_DUCKDB_CONFIG, Settings
 from gongkai.parquet_export import (
@@ -44,10 +62,29 @@ from gongkai.parquet_export import (
 )
 from gongkai.validate import ValidationResult
 
-__all__ = ["STORAGE_VERSION", "PublishResult", "publish"]
-KEEP_PARQUET_SNAPSHOTS = 3  # older snapshot folders are removed (readers of the previous one keep working)
+__all__ = [
+    "STORAGE_VERSION",
+    "PublishResult",
+    "current_snapshot_db",
+    "publish",
+    "rollback",
+    "serving_engine",
+    "snapshots",
+]
+KEEP_SNAPSHOTS = 3  # snapshots kept (the current one and the ones before it: rollback targets)
 STALE_CANDIDATE_S = 3600  # a gate's candidate Parquet folder older than this was abandoned
+MAX_SHRINK = 0.10  # a table may lose at most this share of its rows without an operator's override
 MANIFEST = "publish_manifest"
+SNAPSHOTS = "snapshots"
+CURRENT = "current"
+BUILDING_PREFIX = ".building-"
+RECORD = "publish.json"  # in each snapshot folder: what was published, quarantined, allowed
+# tables of the snapshot whose rows of a quarantined document are kept and marked, not deleted
+KEPT_ON_QUARANTINE = {
+    "mart_report_quality": "status = 'gate_quarantined', reasons = q.reasons",
+    "mart_publication_timeliness": "report_key = null",
+}
+NOT_GUARDED = ("validation_runs", "validation_results", MANIFEST)  # bounded bookkeeping, may shrink
 
 
 @dataclass
@@ -62,6 +99,89 @@ class PublishResult:
     validation_run_id: str | None = None
     # seconds per phase: copy, parquet (written beside the copy), counts (+ manifest), fsync
     phases: dict[str, float] = field(default_factory=dict)
+    snapshot_dir: str = ""
+    quarantined: list[str] = field(default_factory=list)  # document ids left out
+    shrink: list[str] = field(default_factory=list)  # what the volume guard found lost
+    allow_shrink: str = ""  # the operator's reason, when the guard was overridden
+    revalidated: bool = False  # the gate ran again here (no verdict, or the warehouse changed since)
+
+
+class ShrinkBlocked(Exception):
+    """The volume guard stopped the publish; ``lost`` says what would have been lost."""
+
+    def __init__(self, lost: list[str]) -> None:
+        super().__init__("; ".join(lost[:5]) + (f" (and {len(lost) - 5} more)" if len(lost) > 5 else ""))
+        self.lost = lost
+
+
+# ---- the serving folder's layout -----------------------------------------------------------------
+
+
+def snapshots(settings: Settings) -> list[str]:
+    """Ids of the kept snapshots, oldest first."""
+    root = settings.serving_dir / SNAPSHOTS
+    return sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+
+
+def current_snapshot(settings: Settings) -> str | None:
+    """The id of the snapshot ``serving/current`` points to, if any."""
+    link = settings.serving_dir / CURRENT
+    return Path(os.readlink(link)).name if link.is_symlink() else None
+
+
+def current_snapshot_db(settings: Settings) -> Path:
+    """The DuckDB file of the current snapshot, resolved (a path of its own per publish): what a
+    reader that keeps connections should open, so that a new connection sees the new publish."""
+    snapshot = current_snapshot(settings)
+    if snapshot is None:
+        return settings.serving_db
+    return settings.serving_dir / SNAPSHOTS / snapshot / "warehouse.duckdb"
+
+
+def _replace_symlink(link: Path, target: str) -> None:
+    tmp = link.with_name(f".link-{uuid.uuid4().hex[:8]}")
+    os.symlink(target, tmp)
+    os.replace(tmp, link)
+
+
+def _switch(settings: Settings, snapshot_id: str) -> None:
+    """Make ``snapshot_id`` current: one atomic symlink swap; the stable paths are created once."""
+    serving = settings.serving_dir
+    _replace_symlink(serving / CURRENT, f"{SNAPSHOTS}/{snapshot_id}")
+    for link, target in (
+        (settings.serving_db, f"{CURRENT}/warehouse.duckdb"),
+        (settings.parquet_dir, f"{CURRENT}/parquet"),
+    ):
+        if not (link.is_symlink() and os.readlink(link) == target):
+            _replace_symlink(link, target)  # a file or folder of the older layout is replaced once
+    fsync(serving)
+
+
+def _clean(settings: Settings, keep: set[str], switched: bool = False) -> None:
+    """Remove what killed publishes left (building folders, temporary links), abandoned gate
+    candidates, snapshots beyond ``KEEP_SNAPSHOTS`` and, once a snapshot is current (``switched``),
+    the Parquet folders of the older layout."""
+    serving = settings.serving_dir
+    now = time.time()
+    for path in serving.iterdir():
+        name = path.name
+        legacy = switched and name.startswith("parquet-") and path.is_dir() and not path.is_symlink()
+        if name.startswith((BUILDING_PREFIX, ".link-", ".warehouse.")) or legacy:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        elif (
+            name.startswith(CANDIDATE_PREFIX)
+            and name not in keep
+            and now - path.stat().st_mtime > STALE_CANDIDATE_S
+        ):
+            shutil.rmtree(path, ignore_errors=True)
+    current = current_snapshot(settings)
+    kept = snapshots(settings)
+    for old in kept[: max(0, len(kept) - KEEP_SNAPSHOTS)]:
+        if old != current:
+            shutil.rmtree(serving / SNAPSHOTS / old, ignore_errors=True)
 
 
 @contextmanager
@@ -76,99 +196,197 @@ def _publish_lock(serving_dir: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _build_snapshot(
-    warehouse: Path,
-    target: Path,
-    folder: Path | None,
-    publish_id: str,
-    validation_run_id: str | None,
-    phases: dict[str, float],
-    staged: tuple[str, ...] = (),
-) -> dict[str, int]:
-    """Copy every table of the warehouse into ``target`` (old storage version) and, when ``folder`` is
-    given, write the Parquet files of the tables not already ``staged`` there at the same time, from
-    the same read-only attachment of the warehouse (one DuckDB instance, several cursors: all see
-    the same snapshot); returns row counts."""
+# ---- building a snapshot -------------------------------------------------------------------------
+
+
+def _open_copy(con: Any, warehouse: Path, target: Path, phases: dict[str, float]) -> bool:
+    """Attach the warehouse (``wh``, read-only) and its copy ``target`` (``pub``); True when the copy is
+    a file copy (the warehouse is stored in ``STORAGE_VERSION``), False when it must be re-encoded."""
     import duckdb
 
     if Path(f"{warehouse}.wal").exists():  # fold the WAL in, so that the file alone is the snapshot
         with duckdb.connect(str(warehouse), config=WAREHOUSE_DUCKDB_CONFIG) as rw:
             rw.execute("checkpoint")
+    con.execute(f"attach '{warehouse}' as wh (read_only)")
+    stored = con.execute(
+        "select tags['storage_version'] from duckdb_databases() where database_name = 'wh'"
+    ).fetchone()[0]
+    file_copy = str(stored or "").startswith(STORAGE_VERSION)
+    phases["file_copy"] = float(file_copy)  # 1.0: copied as a file; 0.0: re-encoded table by table
+    if file_copy:  # nothing writes the warehouse while it is published: its file is the snapshot
+        shutil.copyfile(warehouse, target)
+        con.execute(f"attach '{target}' as pub")
+    else:
+        con.execute(f"attach '{target}' as pub (storage_version '{STORAGE_VERSION}')")
+    return file_copy
+
+
+def _trim(con: Any) -> None:
+    """Drop the build's bookkeeping, every view and the schemas left empty from the copy."""
+    con.execute("drop schema if exists pub.build_state cascade")
+    for schema, name in con.execute(
+        "select schema_name, view_name from duckdb_views() where database_name = 'pub' and not internal"
+    ).fetchall():
+        con.execute(f'drop view pub."{schema}"."{name}"')
+    for (schema,) in con.execute(
+        "select schema_name from duckdb_schemas() where database_name = 'pub' and schema_name <> 'main'"
+        " and not internal and schema_name not in"
+        " (select schema_name from duckdb_tables() where database_name = 'pub')"
+    ).fetchall():
+        con.execute(f'drop schema pub."{schema}"')
+
+
+def _drop_quarantined(con: Any, quarantined: list[dict[str, Any]]) -> None:
+    """Delete the quarantined documents' rows from every table of the copy that has a ``document_id``
+    (``KEPT_ON_QUARANTINE`` tables keep them, marked)."""
+    con.execute("create or replace temp table quarantine (document_id varchar, reasons varchar)")
+    con.executemany(
+        "insert into quarantine values (?, ?)",
+        [[q["document_id"], q.get("reasons", "")] for q in quarantined],
+    )
+    for (table,) in con.execute(
+        "select table_name from duckdb_columns() where database_name = 'pub' and schema_name = 'main'"
+        " and column_name = 'document_id'"
+    ).fetchall():
+        if table in KEPT_ON_QUARANTINE:
+            con.execute(
+                f'update pub.main."{table}" as t set {KEPT_ON_QUARANTINE[table]}'
+                " from quarantine as q where q.document_id = t.document_id"
+            )
+        else:
+            con.execute(
+                f'delete from pub.main."{table}" where document_id in (select document_id from quarantine)'
+            )
+
+
+def _record_manifest(
+    con: Any, publish_id: str, validation_run_id: str | None, allow_shrink: str
+) -> dict[str, int]:
+    """Row counts of every table of the copy, written into its ``main.publish_manifest``."""
+    tables = con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = 'pub' order by all"
+    ).fetchall()
+    counts = {  # exact count(*): cheap (0.05 s for every table at 100k reports)
+        f"{s}.{t}": con.execute(f'select count(*) from pub."{s}"."{t}"').fetchone()[0] for s, t in tables
+    }
+    con.execute(
+        f"create table pub.main.{MANIFEST} (publish_id varchar, published_at timestamp,"
+        " validation_run_id varchar, table_name varchar, row_count bigint, allow_shrink_reason varchar)"
+    )
+    now = datetime.now(UTC).replace(tzinfo=None)
+    con.executemany(
+        f"insert into pub.main.{MANIFEST} values (?, ?, ?, ?, ?, ?)",
+        [
+            [publish_id, now, validation_run_id, name, rows, allow_shrink or None]
+            for name, rows in counts.items()
+        ],
+    )
+    return counts
+
+
+def _volume_lost(
+    con: Any, served: Path, counts: dict[str, int], quarantined: list[dict[str, Any]]
+) -> list[str]:
+    """What the copy (``pub``) would lose against the served snapshot: tables shrunk beyond
+    ``MAX_SHRINK``, reports and agency-years gone (other than the quarantined documents')."""
+    con.execute(f"attach '{served}' as served (read_only)")
+    try:
+        lost = []
+        for schema, table in con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'served' order by all"
+        ).fetchall():
+            if table in NOT_GUARDED:
+                continue
+            before = con.execute(f'select count(*) from served."{schema}"."{table}"').fetchone()[0]
+            after = counts.get(f"{schema}.{table}")
+            if after is None:
+                lost.append(f"table {schema}.{table} ({before} rows) would disappear")
+            elif after < before * (1 - MAX_SHRINK):
+                lost.append(f"{schema}.{table}: {before} -> {after} rows (more than {MAX_SHRINK:.0%} fewer)")
+        dropped = {q["document_id"] for q in quarantined}
+        for what, table, key in (
+            ("report", "dim_report", "document_id"),
+            ("agency-year", "mart_agency_year", "agency_code || ' ' || report_year"),
+        ):
+            if f"main.{table}" not in counts:
+                continue
+            try:
+                gone = con.execute(
+                    f"select k, d from (select {key} as k, min(document_id) as d from served.main.{table}"
+                    f" group by 1) where k not in (select {key} from pub.main.{table}) order by k"
+                ).fetchall()
+            except Exception:  # the served copy has no such table (yet)
+                continue
+            gone = [k for k, d in gone if d not in dropped]
+            if gone:
+                shown = ", ".join(str(k) for k in gone[:5])
+                lost.append(f"{len(gone)} {what}(s) of the served copy would disappear ({shown})")
+        return lost
+    finally:
+        con.execute("detach served")
+
+
+@dataclass
+class _Snapshot:
+    """What one publish writes (``folder``: the hidden building folder) and from what."""
+
+    folder: Path
+    publish_id: str
+    validation: ValidationResult
+    staged: tuple[str, ...] = ()  # Parquet files the gate staged, already in folder/parquet
+    parquet: bool = True
+    allow_shrink: str = ""
+    served: Path | None = None  # the current snapshot's DuckDB file (volume guard), if any
+
+
+def _build_snapshot(
+    snap: _Snapshot, warehouse: Path, phases: dict[str, float]
+) -> tuple[dict[str, int], list[str]]:
+    """Copy the warehouse into the snapshot folder (trimmed, quarantined documents left out), check the
+    volume against the served copy, write the Parquet files; returns (row counts, what the volume guard
+    found lost). Raises ``ShrinkBlocked`` when something would be lost without ``allow_shrink``."""
+    import duckdb
+
+    target = snap.folder / "warehouse.duckdb"
+    parquet_dir = snap.folder / "parquet"
+    parquet_dir.mkdir(parents=True, exist_ok=True)
+    quarantined = snap.validation.quarantined
     # DuckDB's progress bar (on by default, even without a terminal) keeps the copy on ~one core
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
+    pool = ThreadPoolExecutor(max_workers=1)
     job = None
-    pool = ThreadPoolExecutor(max_workers=1) if folder is not None else None
     try:
-        con.execute(f"attach '{warehouse}' as wh (read_only)")
-        stored = con.execute(
-            "select tags['storage_version'] from duckdb_databases() where database_name = 'wh'"
-        ).fetchone()[0]
-        file_copy = str(stored or "").startswith(STORAGE_VERSION)
-        phases["file_copy"] = float(file_copy)  # 1.0: copied as a file; 0.0: re-encoded table by table
         t = time.perf_counter()
-        if file_copy:  # nothing writes the warehouse while it is published: its file is the snapshot
-            shutil.copyfile(warehouse, target)
-            con.execute(f"attach '{target}' as pub")
-        else:
-            con.execute(f"attach '{target}' as pub (storage_version '{STORAGE_VERSION}')")
-        if folder is not None and pool is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-            names = [name for name in main_tables(con) if name not in staged]
-            job = pool.submit(export_tables, con.cursor(), names, folder)
+        file_copy = _open_copy(con, warehouse, target, phases)
+        if snap.parquet and not quarantined:  # written from the warehouse while the copy is made
+            names = [name for name in main_tables(con) if name not in snap.staged]
+            job = pool.submit(export_tables, con.cursor(), names, parquet_dir)
         if not file_copy:
             con.execute("copy from database wh to pub")
         phases["copy"] = round(time.perf_counter() - t, 2)
         t = time.perf_counter()
-        con.execute("drop schema if exists pub.build_state cascade")
-        for schema, name in con.execute(
-            "select schema_name, view_name from duckdb_views() where database_name = 'pub' and not internal"
-        ).fetchall():
-            con.execute(f'drop view pub."{schema}"."{name}"')
-        for (schema,) in con.execute(
-            "select schema_name from duckdb_schemas() where database_name = 'pub' and schema_name <> 'main'"
-            " and not internal and schema_name not in"
-            " (select schema_name from duckdb_tables() where database_name = 'pub')"
-        ).fetchall():
-            con.execute(f'drop schema pub."{schema}"')
-        tables = con.execute(
-            "select schema_name, table_name from duckdb_tables() where database_name = 'pub' order by all"
-        ).fetchall()
-        counts = {  # exact count(*): cheap (0.05 s for every table at 100k reports)
-            f"{s}.{t}": con.execute(f'select count(*) from pub."{s}"."{t}"').fetchone()[0] for s, t in tables
-        }
-        con.execute(
-            f"create table pub.main.{MANIFEST} (publish_id varchar, published_at timestamp,"
-            " validation_run_id varchar, table_name varchar, row_count bigint)"
-        )
-        now = datetime.now(UTC).replace(tzinfo=None)
-        con.executemany(
-            f"insert into pub.main.{MANIFEST} values (?, ?, ?, ?, ?)",
-            [[publish_id, now, validation_run_id, name, rows] for name, rows in counts.items()],
-        )
+        _trim(con)
+        if quarantined:
+            _drop_quarantined(con, quarantined)
+        counts = _record_manifest(con, snap.publish_id, snap.validation.run_id, snap.allow_shrink)
+        lost = _volume_lost(con, snap.served, counts, quarantined) if snap.served is not None else []
         phases["counts"] = round(time.perf_counter() - t, 2)
-        if job is not None and folder is not None:
-            phases["parquet"] = job.result()  # the marts' Parquet files, then the manifest's (from the copy)
-            parquet_file(con, f"pub.main.{MANIFEST}", folder / f"{MANIFEST}.parquet")
-            fsync(folder)
+        if lost and not snap.allow_shrink:
+            raise ShrinkBlocked(lost)
+        if snap.parquet:
+            if job is not None:
+                phases["parquet"] = job.result()
+            else:  # quarantined documents are left out: the files come from the trimmed copy
+                names = [n for n in main_tables(con, "pub") if n != MANIFEST]
+                phases["parquet"] = export_tables(con, names, parquet_dir, database="pub")
+            parquet_file(con, f"pub.main.{MANIFEST}", parquet_dir / f"{MANIFEST}.parquet")
+            fsync(parquet_dir)
         con.execute("detach pub")
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True)  # never close the connection under a running export
+        pool.shutdown(wait=True)  # never close the connection under a running export
         con.close()
-    return counts
-
-
-def _swap_parquet(settings: Settings, folder: Path) -> None:
-    link = settings.parquet_dir
-    if link.exists() and not link.is_symlink():  # a plain folder from elsewhere: keep it aside
-        link.rename(link.with_name(f"parquet-replaced-{int(time.time())}"))
-    tmp = link.with_name(f".parquet-link-{uuid.uuid4().hex[:8]}")
-    os.symlink(folder.name, tmp)
-    os.replace(tmp, link)
-    snapshots = sorted(p for p in link.parent.glob("parquet-*") if p.is_dir() and p != folder)
-    for old in snapshots[: max(0, len(snapshots) - (KEEP_PARQUET_SNAPSHOTS - 1))]:
-        shutil.rmtree(old, ignore_errors=True)
+    return counts, lost
 
 
 def _candidate(settings: Settings, validation: ValidationResult) -> Path | None:
@@ -187,81 +405,196 @@ def _drop_candidate(settings: Settings, validation: ValidationResult) -> None:
 
 
 def _take_candidate(settings: Settings, validation: ValidationResult, folder: Path) -> tuple[str, ...]:
-    """Move the Parquet files the gate staged into ``folder`` when they are complete and the warehouse
-    file is unchanged since the gate; returns the tables they hold (none: publish writes them all).
-    Candidates abandoned by earlier gates (a crash, a publish never run) are removed."""
+    """Move the Parquet files the gate staged into ``folder`` when they are complete, the warehouse
+    file is unchanged since the gate and no document is quarantined; returns the tables they hold
+    (none: publish writes them all)."""
     candidate = _candidate(settings, validation)
-    now = time.time()
-    for old in settings.serving_dir.glob(f"{CANDIDATE_PREFIX}*"):
-        if old != candidate and now - old.stat().st_mtime > STALE_CANDIDATE_S:
-            shutil.rmtree(old, ignore_errors=True)
     if candidate is None:
         return ()
     tables = complete_candidate(candidate)
-    if tables is None or validation.warehouse_stamp != warehouse_stamp(settings.warehouse_db):
+    usable = tables is not None and not validation.quarantined
+    if not usable or validation.warehouse_stamp != warehouse_stamp(settings.warehouse_db):
         shutil.rmtree(candidate, ignore_errors=True)
         return ()
     (candidate / CANDIDATE_MARKER).unlink()
     candidate.rename(folder)
-    return tuple(tables)
+    return tuple(tables or ())
+
+
+def _verified(
+    settings: Settings, validation: ValidationResult | None, parquet: bool
+) -> tuple[ValidationResult, bool]:
+    """A gate verdict about the warehouse file as it is now: ``validation`` when its stamp matches the
+    file, else a new gate run (True)."""
+    if validation is not None and settings.warehouse_db.exists():
+        if validation.warehouse_stamp and validation.warehouse_stamp == warehouse_stamp(
+            settings.warehouse_db
+        ):
+            return validation, False
+        _drop_candidate(settings, validation)
+    from gongkai.validate import run_validation
+
+    return run_validation(settings, stage_parquet=parquet), True
+
+
+def _write_record(snap: _Snapshot, result: PublishResult) -> None:
+    record = {
+        "publish_id": snap.publish_id,
+        "published_at": datetime.now(UTC).isoformat(),
+        "validation_run_id": snap.validation.run_id,
+        "revalidated": result.revalidated,
+        "tables": result.tables,
+        "quarantined": snap.validation.quarantined,
+        "allow_shrink": snap.allow_shrink,
+        "shrink": result.shrink,
+        "phases": result.phases,
+    }
+    path = snap.folder / RECORD
+    path.write_text(json.dumps(record, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    fsync(path)
+
+
+def _publish_snapshot(settings: Settings, snap: _Snapshot, result: PublishResult) -> Path:
+    """Under the publish lock: clean leftovers, build the snapshot, move it into ``snapshots/`` and
+    make it current; returns its folder."""
+    validation = snap.validation
+    _clean(settings, keep={Path(validation.parquet_candidate).name})
+    snap.folder.mkdir()
+    snap.staged = _take_candidate(settings, validation, snap.folder / "parquet") if snap.parquet else ()
+    result.phases["parquet_staged"] = float(bool(snap.staged))  # 1.0: the gate's files were used
+    if not snap.parquet:
+        _drop_candidate(settings, validation)
+    served = current_snapshot_db(settings)
+    snap.served = served if served.exists() else None
+    result.tables, result.shrink = _build_snapshot(snap, settings.warehouse_db, result.phases)
+    _write_record(snap, result)
+    t = time.perf_counter()
+    fsync(snap.folder / "warehouse.duckdb")
+    fsync(snap.folder)
+    result.phases["fsync"] = round(time.perf_counter() - t, 2)
+    final = settings.serving_dir / SNAPSHOTS / snap.publish_id
+    final.parent.mkdir(exist_ok=True)
+    os.replace(snap.folder, final)
+    fsync(final.parent)
+    _switch(settings, snap.publish_id)
+    _clean(settings, keep=set(), switched=True)
+    return final
+
+
+def _publish_targets(settings: Settings, snapshot: Path, result: PublishResult) -> None:
+    """Further serving targets fed from a snapshot that just became current (a PostgreSQL copy of the
+    marts goes here). Called once per successful publish, after the switch; a failure here does not
+    undo the switch."""
 
 
 def publish(
-    settings: Settings, *, validation: ValidationResult | None = None, parquet: bool = True
+    settings: Settings,
+    *,
+    validation: ValidationResult | None = None,
+    parquet: bool = True,
+    allow_shrink: str = "",
 ) -> PublishResult:
-    """Publish the warehouse when the gate passes (running it first when ``validation`` is None)."""
+    """Publish the warehouse as a new current snapshot when the gate passes. The gate runs first when
+    ``validation`` is None or is not about the warehouse file as it is now. ``allow_shrink``: the
+    operator's reason to publish although the volume guard finds rows, reports or agency-years lost."""
     start = time.perf_counter()
-    result = PublishResult(False, str(settings.serving_db), str(settings.parquet_dir))
-    if validation is None:
-        from gongkai.validate import run_validation
+    result = PublishResult(
+        False, str(settings.serving_db), str(settings.parquet_dir), allow_shrink=allow_shrink
+    )
 
-        validation = run_validation(settings, stage_parquet=parquet)
+    def done(reason: str) -> PublishResult:
+        result.reason = reason
+        result.elapsed_s = round(time.perf_counter() - start, 2)
+        return result
+
+    validation, result.revalidated = _verified(settings, validation, parquet)
     result.validation_run_id = validation.run_id
     if not validation.success:
         _drop_candidate(settings, validation)
-        result.reason = (
+        return done(
             f"gate failed: {validation.blocking_failed} blocking expectation(s) failed"
             f"{' — ' + validation.error if validation.error else ''}; the previous serving copy stays"
         )
-        result.elapsed_s = round(time.perf_counter() - start, 2)
-        return result
-    settings.serving_dir.mkdir(parents=True, exist_ok=True)
     publish_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f") + "-" + uuid.uuid4().hex[:6]
     result.publish_id = publish_id
-    phases = result.phases
-    tmp = settings.serving_dir / f".warehouse.{publish_id}.duckdb.tmp"
-    folder = settings.serving_dir / f"parquet-{publish_id}"
+    result.quarantined = [q["document_id"] for q in validation.quarantined]
+    snap = _Snapshot(
+        settings.serving_dir / f"{BUILDING_PREFIX}{publish_id}",
+        publish_id,
+        validation,
+        parquet=parquet,
+        allow_shrink=allow_shrink,
+    )
     try:
         with _publish_lock(settings.serving_dir):
-            staged = _take_candidate(settings, validation, folder) if parquet else ()
-            phases["parquet_staged"] = float(bool(staged))  # 1.0: the gate's candidate files were used
-            if not parquet:
-                _drop_candidate(settings, validation)
-            result.tables = _build_snapshot(
-                settings.warehouse_db,
-                tmp,
-                folder if parquet else None,
-                publish_id,
-                validation.run_id,
-                phases,
-                staged,
-            )
-            t = time.perf_counter()
-            fsync(tmp)
-            result.phases["fsync"] = round(time.perf_counter() - t, 2)
-            os.replace(tmp, settings.serving_db)
-            fsync(settings.serving_dir)
-            if parquet:
-                _swap_parquet(settings, folder)
-                fsync(settings.serving_dir)
-    except Exception as exc:  # nothing replaced: the old copy stays; say why
-        tmp.unlink(missing_ok=True)
-        Path(f"{tmp}.wal").unlink(missing_ok=True)
-        shutil.rmtree(folder, ignore_errors=True)
-        result.reason = f"publish failed: {type(exc).__name__}: {exc}; the previous serving copy stays"
-        result.elapsed_s = round(time.perf_counter() - start, 2)
-        return result
+            final = _publish_snapshot(settings, snap, result)
+    except ShrinkBlocked as exc:
+        shutil.rmtree(snap.folder, ignore_errors=True)
+        result.shrink = exc.lost
+        return done(
+            f"volume guard: {exc}; the previous serving copy stays"
+            " (publish anyway with `gongkai publish --allow-shrink REASON`)"
+        )
+    except Exception as exc:  # nothing switched: the old snapshot stays current; say why
+        shutil.rmtree(snap.folder, ignore_errors=True)
+        return done(f"publish failed: {type(exc).__name__}: {exc}; the previous serving copy stays")
     result.published = True
-    result.reason = f"gate passed ({validation.warnings} warning(s)); published {len(result.tables)} tables"
+    result.snapshot_dir = str(final)
+    _publish_targets(settings, final, result)
+    quarantine = f", {len(result.quarantined)} document(s) quarantined" if result.quarantined else ""
+    allowed = f", shrink allowed: {allow_shrink}" if result.shrink else ""
+    return done(
+        f"gate passed ({validation.warnings} warning(s){quarantine}{allowed});"
+        f" published {len(result.tables)} tables"
+    )
+
+
+def rollback(settings: Settings, snapshot_id: str | None = None) -> PublishResult:
+    """Make a kept snapshot current again: ``snapshot_id``, or the one before the current one."""
+    start = time.perf_counter()
+    result = PublishResult(False, str(settings.serving_db), str(settings.parquet_dir))
+    with _publish_lock(settings.serving_dir):
+        kept = snapshots(settings)
+        current = current_snapshot(settings)
+        if snapshot_id is None:
+            older = [s for s in kept if current is None or s < current]
+            snapshot_id = older[-1] if older else None
+        if snapshot_id is None or snapshot_id not in kept:
+            result.reason = f"no kept snapshot {snapshot_id or 'before the current one'}; kept: {', '.join(kept) or 'none'}"
+        else:
+            _switch(settings, snapshot_id)
+            result.published = True
+            result.publish_id = snapshot_id
+            result.snapshot_dir = str(settings.serving_dir / SNAPSHOTS / snapshot_id)
+            record = Path(result.snapshot_dir) / RECORD
+            if record.exists():
+                saved = json.loads(record.read_text(encoding="utf-8"))
+                result.tables = saved.get("tables", {})
+                result.validation_run_id = saved.get("validation_run_id")
+            result.reason = f"rolled back from {current} to {snapshot_id}"
     result.elapsed_s = round(time.perf_counter() - start, 2)
     return result
+
+
+def serving_engine(settings: Settings, **engine_args: Any) -> Any:
+    """A SQLAlchemy engine (duckdb-engine) for BI code in Python that keeps pooled connections: each
+    connection opens the current snapshot's own file read-only, and a pooled connection to an older
+    snapshot is replaced when it is checked out, so the next query after a publish reads the new
+    snapshot, and one connection never mixes two."""
+    from sqlalchemy import create_engine, event, exc
+
+    engine = create_engine(f"duckdb:///{settings.serving_db}", **engine_args)  # the file: set per connection
+
+    @event.listens_for(engine, "do_connect")
+    def _open_current(dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+        path = current_snapshot_db(settings)
+        cparams["database"] = str(path)
+        cparams["read_only"] = True
+        record.info["snapshot"] = str(path)
+
+    @event.listens_for(engine, "checkout")
+    def _still_current(dbapi_con: Any, record: Any, proxy: Any) -> None:
+        if record.info.get("snapshot") != str(current_snapshot_db(settings)):
+            raise exc.DisconnectionError("a newer snapshot was published")
+
+    return engine

@@ -91,8 +91,11 @@ DDL = [
         n_cells        INTEGER NOT NULL,
         parser_version VARCHAR NOT NULL,
         parsed_at      TIMESTAMP NOT NULL,
+        generation_source VARCHAR,           -- template | year (no table: the regime of the year) | NULL
         PRIMARY KEY (document_id, version)
     )""",
+    # staging files made before generation_source existed
+    "ALTER TABLE parse_results ADD COLUMN IF NOT EXISTS generation_source VARCHAR",
     """
     CREATE TABLE IF NOT EXISTS parsed_cells (
         document_id  VARCHAR NOT NULL,
@@ -122,9 +125,74 @@ DDL = [
         parsed_at    TIMESTAMP NOT NULL,
         PRIMARY KEY (document_id, version, check_no)
     )""",
+    """
+    CREATE TABLE IF NOT EXISTS scrape_history (  -- one row per scrape run and portal column
+        run_id            VARCHAR NOT NULL,
+        portal            VARCHAR NOT NULL,
+        column_id         VARCHAR NOT NULL,
+        mechanism         VARCHAR,
+        window_since      DATE,               -- publication dates asked for: [since, until)
+        window_until      DATE,
+        requests          INTEGER NOT NULL,   -- HTTP requests for this column: list + documents
+        list_requests     INTEGER NOT NULL,
+        listed            INTEGER NOT NULL,   -- list items seen (reports and others)
+        reports_listed    INTEGER NOT NULL,   -- of them recognised as annual reports in the window
+        new               INTEGER NOT NULL,   -- reports landed for the first time
+        changed           INTEGER NOT NULL,   -- reports landed as a new version (revised)
+        unchanged         INTEGER NOT NULL,
+        failed            INTEGER NOT NULL,   -- reports that failed or were quarantined
+        seconds           DOUBLE NOT NULL,    -- listing time + download/landing time
+        status            VARCHAR NOT NULL,   -- ok | empty | drift | unreachable | error
+        error             VARCHAR,
+        recorded_at       TIMESTAMP NOT NULL
+    )""",
 ]
 
-TABLES = ("fetch_log", "blobs", "documents", "raw_texts", "parse_results", "parsed_cells", "parse_checks")
+TABLES = (
+    "fetch_log",
+    "blobs",
+    "documents",
+    "raw_texts",
+    "parse_results",
+    "parsed_cells",
+    "parse_checks",
+    "scrape_history",
+)
+SCRAPE_STATUSES = ("ok", "empty", "drift", "unreachable", "error")
+
+
+def scrape_status(error: str | None, listed: int) -> str:
+    """A column's scrape in one word: ``drift`` when its page no longer parses as the registry
+    says (the list mechanism or structure changed), ``unreachable`` when the portal did not answer
+    or refused (HTTP errors, bot defence), ``error`` for anything else, ``empty`` when it listed
+    nothing, else ``ok``."""
+    if error:
+        if error.startswith("ListPageError"):
+            return "drift"
+        if error.startswith("FetchError"):
+            return "unreachable"
+        return "error"
+    return "empty" if not listed else "ok"
+
+
+def insert_scrape_history(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> None:
+    """Append one scrape-history row per column (keys: the table's columns but ``status``, which
+    is derived, and ``recorded_at``, which is now)."""
+    if not rows:
+        return
+    con.executemany(
+        "INSERT INTO scrape_history VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
+        [
+            (
+                r["run_id"], r["portal"], r["column_id"], r.get("mechanism"), r.get("window_since"),
+                r.get("window_until"), int(r["requests"]), int(r["list_requests"]), int(r["listed"]),
+                int(r["reports_listed"]), int(r["new"]), int(r["changed"]), int(r["unchanged"]),
+                int(r["failed"]), float(r["seconds"]), scrape_status(r.get("error"), int(r["listed"])),
+                r.get("error"),
+            )
+            for r in rows
+        ],
+    )
 
 
 def document_id_for(url: str) -> str:

@@ -1,13 +1,18 @@
 """The integrity gate: run the Great Expectations suites (``expectations/``) on the staging DuckDB
-and the warehouse, store the run (JSON under ``settings.validation_dir`` and rows in the warehouse
-tables ``main.validation_runs`` / ``main.validation_results``) and render offline Data Docs.
+and the warehouse, the per-document checks beside them, store the run (JSON under
+``settings.validation_dir`` and rows in the warehouse tables ``main.validation_runs`` /
+``main.validation_results``, the last ``KEEP_RUNS`` runs) and render offline Data Docs.
 
-``success`` is False when any *blocking* expectation fails; *warnings* never change it.
+``success`` is False when any *blocking* expectation fails; *warnings* never change it. A document
+failing a per-document check (``expectations.suites.documents``) is listed in ``quarantined``, with
+its reasons, and publishing leaves it out; when more documents fail than the quarantine limit
+allows (``quarantine_share`` of the reports, at least ``QUARANTINE_MIN``), the damage is table-wide and blocks.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 import uuid
@@ -19,9 +24,13 @@ from typing import Any
 from gongkai.config import Settings
 from gongkai.parquet_export import ParquetStage, warehouse_stamp
 
-DEFAULT_YOY_FACTOR = 10.0
-DEFAULT_CHUNK_ROWS = 2_000_000
 NO_PROGRESS_BAR = "set enable_progress_bar = false"
+KEEP_RUNS = 30  # validation runs kept in the warehouse tables (every run stays in its JSON file)
+QUARANTINE_SHARE = 0.05  # documents that may fail per-document checks before the damage is table-wide
+QUARANTINE_MIN = 3  # ... and at least this many (a small warehouse)
+CEILINGS_SEED = (
+    "indicator_ceilings"  # dbt_project/seeds/indicator_ceilings.csv: indicator_code, ceiling, basis
+)
 
 RUNS_DDL = """
 create table if not exists main.validation_runs (
@@ -39,7 +48,8 @@ create table if not exists main.validation_results (
 
 @dataclass
 class ValidationResult:
-    """One gate run. ``summary``: one row per suite; ``failures``: every failing expectation."""
+    """One gate run. ``summary``: one row per suite; ``failures``: every failing expectation;
+    ``quarantined``: every document left out of the publish ({document_id, version, reasons})."""
 
     success: bool
     blocking_failed: int
@@ -55,16 +65,12 @@ class ValidationResult:
     recorded_in_warehouse: bool = False
     error: str | None = None
     # Parquet files staged while validating (``stage_parquet``), for ``publish`` to swap in; the
-    # warehouse file's identity after the run (publish uses the files only if it is unchanged)
+    # warehouse file's identity after the run (publish trusts the verdict only if it is unchanged)
     parquet_candidate: str = ""
     parquet_staged_s: float = 0.0
     parquet_not_staged: str = ""
     warehouse_stamp: str = ""
-
-
-def _setting(settings: Settings, name: str, env: str, default: float) -> float:
-    value = settings.extra.get(name) or os.environ.get(env)
-    return float(value) if value else default
+    quarantined: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _summary(outcomes: list[Any], runs: list[Any]) -> list[dict[str, Any]]:
@@ -92,6 +98,7 @@ def _summary(outcomes: list[Any], runs: list[Any]) -> list[dict[str, Any]]:
 def _record(
     settings: Settings, result: ValidationResult, outcomes: list[dict[str, Any]], finished: datetime
 ) -> None:
+    """Append the run to the warehouse tables, keeping the last ``KEEP_RUNS`` runs."""
     import duckdb
 
     from gongkai.config import WAREHOUSE_DUCKDB_CONFIG
@@ -116,19 +123,13 @@ def _record(
                 result.data_docs_path,
             ],
         )
+        columns = ("suite", "family", "table", "expectation", "column", "severity", "rule", "success")
         con.executemany(
             "insert into main.validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 [
                     result.run_id,
-                    o["suite"],
-                    o["family"],
-                    o["table"],
-                    o["expectation"],
-                    o["column"],
-                    o["severity"],
-                    o["rule"],
-                    o["success"],
+                    *(o[c] for c in columns),
                     o["element_count"],
                     o["unexpected_count"],
                     json.dumps(o["sample"], ensure_ascii=False, default=str),
@@ -137,7 +138,200 @@ def _record(
                 for o in outcomes
             ],
         )
+        con.execute(
+            "delete from main.validation_runs where run_id not in"
+            " (select run_id from main.validation_runs order by started_at desc, run_id desc limit ?)",
+            [KEEP_RUNS],
+        )
+        con.execute(
+            "delete from main.validation_results where run_id not in (select run_id from main.validation_runs)"
+        )
         con.execute("commit")
+
+
+def _ceilings_sql(con: Any, settings: Settings) -> str:
+    """SQL of (indicator, ceiling) from the ceilings seed: the warehouse's copy, else the CSV file."""
+    try:
+        con.execute(f"select indicator_code, ceiling from seeds.{CEILINGS_SEED} limit 0")
+        return f"select indicator_code as indicator, cast(ceiling as double) as ceiling from seeds.{CEILINGS_SEED}"
+    except Exception:  # not built (yet): read the seed file itself
+        pass
+    csv = settings.dbt_project_dir / "seeds" / f"{CEILINGS_SEED}.csv"
+    if not csv.exists():
+        return ""
+    return (
+        "select cast(indicator_code as varchar) as indicator, cast(ceiling as double) as ceiling"
+        f" from read_csv('{csv}', header = true, all_varchar = true)"
+    )
+
+
+def gate_params(con: Any, settings: Settings, yoy_factor: float | None = None) -> Any:
+    """The suites' parameters for this warehouse: the dbt contracts of the marts, the indicator
+    ceilings and mart_agency_year's indicator columns."""
+    from expectations.contracts import mart_rules
+    from expectations.suites import GateParams
+
+    try:
+        pivot = tuple(
+            name
+            for (name,) in con.execute(
+                "select column_name from duckdb_columns() where schema_name = 'main'"
+                " and table_name = 'mart_agency_year'"
+                " and column_name in (select indicator from main.dim_indicator) order by column_index"
+            ).fetchall()
+        )
+    except Exception:  # a missing table fails its own suite
+        pivot = ()
+    return GateParams(
+        yoy_factor=yoy_factor or settings.yoy_factor,
+        mart_rules=mart_rules(settings.dbt_project_dir),
+        ceilings_sql=_ceilings_sql(con, settings),
+        agency_year_indicators=pivot,
+    )
+
+
+def _document_outcome(quarantined: list[dict[str, Any]], reports: int, limit: int, error: str | None) -> dict:
+    """The per-document checks as one outcome row: a warning when the failing documents are
+    quarantined, blocking when they are too many (or the checks could not run)."""
+    table_wide = error is not None or len(quarantined) > limit
+    return {
+        "suite": "documents_quarantined",
+        "family": "documents",
+        "table": "fct_indicator_value+marts",
+        "expectation": "document_passes_per_document_checks",
+        "column": "document_id",
+        "severity": "blocking" if table_wide else "warning",
+        "rule": (
+            f"documents failing per-document checks: at most {limit} are quarantined, more block"
+            " (facts = staged cells, counts plausible, marts = facts)"
+        ),
+        "success": not quarantined and error is None,
+        "element_count": reports,
+        "unexpected_count": len(quarantined),
+        "sample": [f"{q['document_id']}: {q['reasons']}"[:300] for q in quarantined[:10]],
+        "error": error,
+    }
+
+
+def _check_documents(con: Any, params: Any, share: float) -> tuple[list[dict[str, Any]], dict, int]:
+    """Run the per-document checks: (quarantined documents, their outcome row, the limit)."""
+    from expectations.suites.documents import problems_sql
+
+    error, quarantined, reports = None, [], 0
+    try:
+        reports = int(con.execute("select count(distinct document_id) from main.dim_report").fetchone()[0])
+        rows = con.execute(problems_sql(params)).fetchall()
+        quarantined = [{"document_id": d, "version": v, "problems": n, "reasons": r} for d, v, n, r in rows]
+    except Exception as exc:  # a missing table: the structural suites name it too
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+    limit = max(QUARANTINE_MIN, math.floor(share * reports))
+    return quarantined, _document_outcome(quarantined, reports, limit, error), limit
+
+
+def _new_result(settings: Settings, data_docs: bool) -> ValidationResult:
+    started = datetime.now(UTC)
+    run_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    docs = settings.validation_dir / "data_docs" / "index.html"
+    return ValidationResult(
+        success=False,
+        blocking_failed=0,
+        warnings=0,
+        run_id=run_id,
+        results_path=str(settings.validation_dir / "runs" / f"{run_id}.json"),
+        data_docs_path=str(docs) if data_docs else "",
+        started_at=started.isoformat(),
+    )
+
+
+def _run_gate(
+    settings: Settings,
+    result: ValidationResult,
+    *,
+    yoy_factor: float | None,
+    chunk_rows: int,
+    data_docs: bool,
+    stage: ParquetStage | None,
+    quarantine_share: float,
+) -> tuple[list[dict[str, Any]], Any]:
+    """Validate the warehouse into ``result``; returns the outcome rows and the suites' parameters."""
+    import duckdb
+
+    from expectations.checkpoint import run_checkpoint
+    from expectations.suites import all_suites
+
+    docs_dir = settings.validation_dir / "data_docs"
+    # no progress bar: DuckDB enables it by default and it roughly doubles the gate's CPU time
+    con = duckdb.connect(str(settings.warehouse_db), read_only=True)
+    con.execute(NO_PROGRESS_BAR)
+    try:
+        if settings.staging_db.exists():
+            con.sql(f"attach '{settings.staging_db}' as staging (read_only)")
+        params = gate_params(con, settings, yoy_factor)
+        quarantined, documents, _ = _check_documents(con, params, quarantine_share)
+        found, runs = run_checkpoint(
+            con,
+            all_suites(params),
+            run_name=result.run_id,
+            chunk_rows=chunk_rows,
+            data_docs_dir=docs_dir if data_docs else None,
+        )
+    except BaseException:
+        if stage is not None:
+            stage.finish(keep=False)
+        raise
+    finally:
+        con.close()
+    if data_docs and not (docs_dir / "index.html").exists():
+        result.data_docs_path = ""
+    outcomes = [*(o.as_row() for o in found), documents]
+    result.expectations = len(outcomes)
+    result.blocking_failed = sum(1 for o in outcomes if not o["success"] and o["severity"] == "blocking")
+    result.warnings = sum(1 for o in outcomes if not o["success"] and o["severity"] == "warning")
+    result.summary = _summary(found, runs) + [
+        {
+            "suite": "documents_quarantined",
+            "family": "documents",
+            "table": documents["table"],
+            "rows": documents["element_count"],
+            "frame_rows": len(quarantined),
+            "chunks": 0,
+            "seconds": 0.0,
+            "expectations": 1,
+            "blocking_failed": int(documents["severity"] == "blocking" and not documents["success"]),
+            "warnings": int(documents["severity"] == "warning" and not documents["success"]),
+            "error": documents["error"],
+        }
+    ]
+    result.failures = [o for o in outcomes if not o["success"]]
+    result.quarantined = quarantined
+    if stage is not None:  # before the run is recorded (that write needs the file to itself); kept
+        # only when the gate passes without quarantine: the staged files hold every document
+        keep = bool(found) and result.blocking_failed == 0 and not quarantined
+        result.parquet_candidate, result.parquet_not_staged = stage.finish(keep=keep)
+        result.parquet_staged_s = stage.seconds
+    return outcomes, params
+
+
+def _store(
+    settings: Settings, result: ValidationResult, outcomes: list[dict], params: Any, record: bool
+) -> None:
+    """Record the run in the warehouse (``record``), stamp the warehouse, write the JSON file."""
+    finished = datetime.now(UTC)
+    if record and settings.warehouse_db.exists():
+        try:
+            _record(settings, result, outcomes, finished)
+            result.recorded_in_warehouse = True
+        except Exception as exc:  # the run is still in the JSON file; say why the table has no row
+            result.error = (result.error or "") + f" not recorded in the warehouse: {exc}"
+    if settings.warehouse_db.exists():
+        result.warehouse_stamp = warehouse_stamp(settings.warehouse_db)
+    path = Path(result.results_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    gate = {k: v for k, v in asdict(params).items() if k != "mart_rules"} if params is not None else {}
+    payload = {**asdict(result), "finished_at": finished.isoformat(), "params": gate, "results": outcomes}
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def run_validation(
@@ -148,104 +342,37 @@ def run_validation(
     data_docs: bool = True,
     record: bool = True,
     stage_parquet: bool = False,
+    quarantine_share: float = QUARANTINE_SHARE,
 ) -> ValidationResult:
-    """Run every suite; store the run; never raises on bad data (a failure is a row with a reason).
+    """Run every suite and the per-document checks; store the run; never raises on bad data (a
+    failure is a row with a reason).
 
-    ``yoy_factor`` (default ``settings.extra['yoy_factor']`` / env ``GONGKAI_YOY_FACTOR`` / 10) is the
+    ``yoy_factor`` (default ``settings.yoy_factor``, env ``GONGKAI_YOY_FACTOR``) is the
     year-over-year change beyond which a warning is raised. ``stage_parquet``: write the Parquet
     files of the warehouse while the suites run (``gongkai.parquet_export.ParquetStage``), kept for
-    ``publish`` only when the gate passes.
+    ``publish`` only when the gate passes with nothing quarantined.
     """
-    import duckdb
-
-    from expectations.checkpoint import run_checkpoint
-    from expectations.suites import GateParams, all_suites
-
-    started = datetime.now(UTC)
     t0 = time.perf_counter()
-    run_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     settings.ensure_dirs()
-    results_path = settings.validation_dir / "runs" / f"{run_id}.json"
-    docs_dir = settings.validation_dir / "data_docs"
-    params = GateParams(
-        yoy_factor=yoy_factor or _setting(settings, "yoy_factor", "GONGKAI_YOY_FACTOR", DEFAULT_YOY_FACTOR)
-    )
-    rows = int(
-        chunk_rows or _setting(settings, "gate_chunk_rows", "GONGKAI_GATE_CHUNK_ROWS", DEFAULT_CHUNK_ROWS)
-    )
-    result = ValidationResult(
-        success=False,
-        blocking_failed=0,
-        warnings=0,
-        run_id=run_id,
-        results_path=str(results_path),
-        data_docs_path=str(docs_dir / "index.html") if data_docs else "",
-        started_at=started.isoformat(),
-    )
+    result = _new_result(settings, data_docs)
     outcomes: list[dict[str, Any]] = []
+    params = None
     if not settings.warehouse_db.exists():
         result.error = f"warehouse not found: {settings.warehouse_db} (run `gongkai build` first)"
         result.blocking_failed = 1
         result.data_docs_path = ""
     else:
-        stage = ParquetStage(settings, run_id) if stage_parquet else None
-        # no progress bar: DuckDB enables it by default and it roughly doubles the gate's CPU time
-        con = duckdb.connect(str(settings.warehouse_db), read_only=True)
-        con.execute(NO_PROGRESS_BAR)
-        try:
-            if settings.staging_db.exists():
-                con.sql(f"attach '{settings.staging_db}' as staging (read_only)")
-            found, runs = run_checkpoint(
-                con,
-                all_suites(params),
-                run_name=run_id,
-                chunk_rows=rows,
-                data_docs_dir=docs_dir if data_docs else None,
-            )
-        except BaseException:
-            if stage is not None:
-                stage.finish(keep=False)
-            raise
-        finally:
-            con.close()
-        if data_docs and not (docs_dir / "index.html").exists():
-            result.data_docs_path = ""
-        outcomes = [o.as_row() for o in found]
-        result.expectations = len(outcomes)
-        result.blocking_failed = sum(1 for o in found if not o.success and o.severity == "blocking")
-        result.warnings = sum(1 for o in found if not o.success and o.severity == "warning")
-        result.summary = _summary(found, runs)
-        result.failures = [o for o in outcomes if not o["success"]]
-        if stage is not None:  # before the run is recorded (that write needs the file to itself); kept
-            # only when the gate passes: a candidate that is never published is not left behind
-            keep = bool(found) and result.blocking_failed == 0
-            result.parquet_candidate, result.parquet_not_staged = stage.finish(keep=keep)
-            result.parquet_staged_s = stage.seconds
+        stage = ParquetStage(settings, result.run_id) if stage_parquet else None
+        outcomes, params = _run_gate(
+            settings,
+            result,
+            yoy_factor=yoy_factor,
+            chunk_rows=int(chunk_rows or settings.gate_chunk_rows),
+            data_docs=data_docs,
+            stage=stage,
+            quarantine_share=quarantine_share,
+        )
     result.success = result.blocking_failed == 0 and result.error is None
-    finished = datetime.now(UTC)
     result.elapsed_s = round(time.perf_counter() - t0, 2)
-    if record and settings.warehouse_db.exists():
-        try:
-            _record(settings, result, outcomes, finished)
-            result.recorded_in_warehouse = True
-        except Exception as exc:  # the run is still in the JSON file; say why the table has no row
-            result.error = (result.error or "") + f" not recorded in the warehouse: {exc}"
-    if settings.warehouse_db.exists():
-        result.warehouse_stamp = warehouse_stamp(settings.warehouse_db)
-    results_path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
-        **asdict(result),
-        "finished_at": finished.isoformat(),
-        "params": asdict(params),
-        "results": outcomes,
-    }
-    tmp = results_path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    os.replace(tmp, results_path)
+    _store(settings, result, outcomes, params, record)
     return result
-
-
-def latest_result_file(settings: Settings) -> Path | None:
-    """The newest stored validation run (JSON), if any."""
-    runs = sorted((settings.validation_dir / "runs").glob("*.json"))
-    return runs[-1] if runs else None

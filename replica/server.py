@@ -1,53 +1,37 @@
-"""The portal replica: a real HTTP server speaking the Hanweb JCMS layouts (jpage, jpaas, xxgk),
-serving :func:`replica.site.build_site`, with switchable faults.
+"""The portal replica: a real HTTP server speaking the Hanweb JCMS layouts (jpage, jpaas, xxgk).
 
-Faults (names for ``faults``): latency, 5xx, 429, reset, truncated, gbk, non_report,
-duplicate_listing, oversize, corrupt_docx, dead_url, revised, attachment_down. Transient faults (5xx, 429, reset,
-truncated) hit the first request of a path only, so a client that retries gets through.
+Two sites (``site=``): ``seeds`` (the registry's five columns with the five real seed reports,
+:func:`replica.site.build_site`) and ``district`` (a Haishu-like district and two smaller portals,
+:func:`replica.district.build_district`, with real-site shapes). This module only routes requests
+and sends replies: what is served comes from ``replica.render.*``; faults are in
+:mod:`replica.faults`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
-import json
 import re
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from replica.site import Article, Attachment, ColumnSite, build_site
+from replica import faults as fault_hooks
+from replica.faults import FAULTS
+from replica.render import NOT_FOUND, Response, article, directory, html_page, jpaas, jpage, xxgk
+from replica.render.model import Directory, ListColumn
+from replica.site import Article, Attachment
 
-FAULTS = frozenset(
-    {
-        "latency",
-        "5xx",
-        "429",
-        "reset",
-        "truncated",
-        "gbk",
-        "non_report",
-        "duplicate_listing",
-        "oversize",
-        "corrupt_docx",
-        "dead_url",
-        "revised",
-        "attachment_down",  # every /attach/ file answers 503 (an outage that outlasts the retries)
-    }
-)
-JPAGE_PER_PAGE = 5  # records per page; the page embeds and each dataproxy call returns 3 pages
-JPAAS_PAGE_SIZE = 10
-XXGK_PAGE_SIZE = 10
-GBK_SEED = "001_ea52101856a8af1f"
-REVISED_SEED = "001_ea52101856a8af1f"
-OVERSIZE_SEED = "001_ea52101856a8af1f"
-CORRUPT_SEED = "002_ac397f543ad98429"
-REVISION_NOTE = "<p>更正说明：本报告发布后于2019年3月1日修订了个别文字表述。</p>"
+SITES = ("seeds", "district")
+ROBOTS = b"User-agent: *\nDisallow: /private/\nDisallow: /module/search/\n"
+CHALLENGE = (
+    b'<html><head><title>safeline</title></head><body><div id="sl-challenge">'
+    b"\xe8\xaf\xb7\xe7\xa8\x8d\xe5\x80\x99\xef\xbc\x8c\xe6\xad\xa3\xe5\x9c\xa8\xe9\xaa\x8c\xe8\xaf\x81\xe6\x82\xa8\xe7\x9a\x84\xe6\xb5\x8f\xe8\xa7\x88\xe5\x99\xa8"
+    b'</div><script src="/.safeline/challenge.js"></script></body></html>'
+)  # 请稍候，正在验证您的浏览器
 
 
 def _etag(data: bytes) -> str:
@@ -55,75 +39,61 @@ def _etag(data: bytes) -> str:
 
 
 def _http_date(d: date) -> str:
-    from datetime import datetime
-
     return format_datetime(datetime(d.year, d.month, d.day, 9, tzinfo=UTC), usegmt=True)
 
 
 @dataclass
 class Site:
-    columns: dict[str, ColumnSite]
+    """What one replica serves, plus its fault state and request counters."""
+
+    columns: dict[str, ListColumn]
+    directories: dict[str, Directory] = field(default_factory=dict)
+    redirects: dict[str, str] = field(default_factory=dict)
+    gone: set[str] = field(default_factory=set)
+    files: dict[str, Article] = field(default_factory=dict)  # lazily built attachment -> its article
+    real: bool = False  # real-site behaviour: browser UA + Referer required on list endpoints
     faults: set[str] = field(default_factory=set)
     hits: Counter = field(default_factory=Counter)
     requests: Counter = field(default_factory=Counter)  # by kind: list | article | attachment | other
     lock: threading.Lock = field(default_factory=threading.Lock)
     throttled: int = 0
+    hidden_units: set[str] = field(default_factory=set)  # column ids left out of directories
 
     def __post_init__(self) -> None:
         self.articles: dict[str, Article] = {}
         self.attachments: dict[str, Attachment] = {}
-        for cs in self.columns.values():
-            for a in cs.articles:
-                self.articles[a.path] = a
+        self.by_area: dict[str, ListColumn] = {}
+        for col in self.columns.values():
+            if col.area:
+                self.by_area.setdefault(col.area, col)
+            for a in col.articles:
+                self.articles.setdefault(a.path, a)
                 for att in a.attachments:
                     self.attachments[att.filename] = att
-        self.extras: dict[str, list[Article]] = {"non_report": [], "dead_url": []}
-        for cs in self.columns.values():
-            col = cs.column
-            if col.mechanism == "jpage" and col.id == "1229102208":
-                notice = Article(
-                    f"/art/2018/12/20/art_{col.id}_98.html",
-                    "关于报送2018年度政府信息公开工作年度报告的通知",
-                    date(2018, 12, 20),
-                    col.agency_name,
-                    "<p>请各单位于2019年1月31日前报送年度报告。</p>",
-                    column_id=col.id,
-                )
-                lookalike = Article(
-                    f"/art/2019/1/15/art_{col.id}_97.html",
-                    "海曙区2018年政府信息公开工作年度报告（图解）",
-                    date(2019, 1, 15),
-                    col.agency_name,
-                    '<p>图解内容见下方图片。</p><p><img src="/picture/0/tujie.png"></p>',
-                    column_id=col.id,
-                )
-                self.extras["non_report"] += [notice, lookalike]
-                self.articles[notice.path] = notice
-                self.articles[lookalike.path] = lookalike
-            if col.id == "1229045478":
-                self.extras["dead_url"].append(
-                    Article(
-                        f"/art/2017/1/15/art_{col.id}_99.html",
-                        "2016年度镇海区经济合作局政府信息公开工作年度报告",
-                        date(2017, 1, 15),
-                        col.agency_name,
-                        "",
-                        column_id=col.id,
-                    )
-                )
-        self.oversize = Attachment(
-            "附件2：统计表（高清扫描件）.pdf", "0f" * 16 + ".pdf", b"%PDF-1.4\n", declared_size=10**10
+        self.extras = fault_hooks.extra_articles(self.columns)
+        for a in self.extras["non_report"] + self.extras["reposted"]:  # dead_url ones are never served
+            self.articles[a.path] = a
+        self.attachments[fault_hooks.OVERSIZE.filename] = fault_hooks.OVERSIZE
+        self.attachments[article.GUIDE.filename] = Attachment(
+            article.GUIDE.name, article.GUIDE.filename, _guide_pdf()
         )
-        self.attachments[self.oversize.filename] = self.oversize
 
     def listing(self, col_id: str) -> list[Article]:
-        cs = self.columns[col_id]
-        items = list(cs.articles)
+        items = list(self.columns[col_id].articles)
         for fault, extra in self.extras.items():
             if fault in self.faults:
                 items += [a for a in extra if a.column_id == col_id]
-        items.sort(key=lambda a: (a.published, a.path), reverse=True)
         return items
+
+    def attachment(self, filename: str) -> Attachment | None:
+        att = self.attachments.get(filename)
+        if att is None and filename in self.files:
+            for a in self.files[filename].materialise().attachments:
+                self.attachments.setdefault(a.filename, a)
+            att = self.attachments.get(filename)
+        if att is not None and att.link == "dead":
+            return None
+        return att
 
     def first_hit(self, key: str) -> bool:
         with self.lock:
@@ -131,13 +101,11 @@ class Site:
             return self.hits[key] == 1
 
 
-def _li(a: Article) -> str:
-    t = html.escape(a.title, quote=True)
-    return f'<li><a href="{a.path}" title="{t}" target="_blank">{t}</a><span>{a.published.isoformat()}</span></li>'
+def _guide_pdf() -> bytes:
+    from replica.layout import parse_layout
+    from replica.pdf import text_pdf
 
-
-def _records(items: list[Article]) -> str:
-    return "".join(f"<record><![CDATA[{_li(a)}]]></record>\n" for a in items)
+    return text_pdf(parse_layout("海曙区政府信息公开指南\n\n一、主动公开\n本机关主动公开政府信息。"))
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -166,30 +134,42 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _conditional(self, body: bytes, ctype: str, published: date) -> None:
+    def _reply(self, r: Response) -> None:
+        self._send(r.status, r.body, r.ctype, r.headers)
+
+    def _conditional(self, body: bytes, ctype: str, modified: date) -> None:
         etag = _etag(body)
         if self.headers.get("If-None-Match") == etag:
             self._send(304, b"", ctype, {"ETag": etag})
             return
-        self._send(200, body, ctype, {"ETag": etag, "Last-Modified": _http_date(published)})
+        self._send(200, body, ctype, {"ETag": etag, "Last-Modified": _http_date(modified)})
 
     def _transient_fault(self, kind: str, key: str) -> bool:
-        """Apply 5xx / 429 / reset to the first request of ``key``; True when a fault was sent."""
-        faults = self.site.faults
-        if "latency" in faults:
-            time.sleep(0.02)
-        if kind == "list" and "5xx" in faults and self.site.first_hit("5xx " + key):
-            self._send(503, b"<h1>503 Service Unavailable</h1>")
+        return fault_hooks.before_request(self, kind, key)
+
+    @property
+    def file_host(self) -> str:
+        """The replica's stand-in for the provincial OSS file host: ``localhost:<port>``."""
+        return f"localhost:{self.server.server_address[1]}"
+
+    @property
+    def base(self) -> str:
+        return f"http://{self.headers.get('Host') or '127.0.0.1'}"
+
+    def _on_file_host(self) -> bool:
+        return (self.headers.get("Host") or "").split(":")[0] == "localhost"
+
+    def _refused(self) -> bool:
+        """Real portals answer 403 to list requests without a browser User-Agent and a Referer,
+        and a bot challenge (200, HTML) to some with the ``bot_challenge`` fault."""
+        if not self.site.real:
+            return False
+        ua = self.headers.get("User-Agent") or ""
+        if "Mozilla" not in ua or not self.headers.get("Referer"):
+            self._send(403, b"<h1>403 Forbidden</h1>")
             return True
-        if kind == "article" and "429" in faults and self.site.first_hit("429 " + key):
-            with self.site.lock:
-                self.site.throttled += 1
-                throttle = self.site.throttled <= 2
-            if throttle:
-                self._send(429, b"Too Many Requests", headers={"Retry-After": "1"})
-                return True
-        if kind == "article" and "reset" in faults and self.site.first_hit("reset " + key):
-            self.close_connection = True
+        if "bot_challenge" in self.site.faults and self.site.first_hit("challenge " + self.path):
+            self._send(200, CHALLENGE)
             return True
         return False
 
@@ -200,14 +180,24 @@ class Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         form = parse_qs(self.rfile.read(length).decode("utf-8")) if length else {}
+        site = self.site
         if parts.path.endswith("/jpage/dataproxy.jsp"):
-            self.site.requests["list"] += 1
-            if self._transient_fault("list", self.path + repr(sorted(form.items()))):
+            site.requests["list"] += 1
+            if self._refused() or self._transient_fault("list", self.path + repr(sorted(form.items()))):
                 return
-            q = parse_qs(parts.query)
-            self._dataproxy(q, form)
+            col = site.columns.get((form.get("columnid") or [""])[0])
+            if col is not None and col.mechanism != "jpage":
+                col = None
+            items = site.listing(col.id) if col else []
+            self._reply(jpage.dataproxy(col, items, parse_qs(parts.query), form, site.faults, self.base))
             return
-        self.site.requests["other"] += 1
+        if parts.path == "/module/xxgk/search.jsp" and site.real:
+            site.requests["list"] += 1
+            if self._refused():
+                return
+            self._xxgk({**parse_qs(parts.query), **form})
+            return
+        site.requests["other"] += 1
         self._send(404, b"not found")
 
     def do_GET(self) -> None:
@@ -215,26 +205,39 @@ class Handler(BaseHTTPRequestHandler):
         path = unquote(parts.path)
         q = parse_qs(parts.query)
         site = self.site
+        if self._on_file_host() and site.real:
+            self._file_host_get(path)
+            return
         if path == "/robots.txt":
             site.requests["other"] += 1
-            self._send(200, b"User-agent: *\nDisallow: /private/\nDisallow: /module/search/\n", "text/plain")
+            self._send(200, ROBOTS, "text/plain")
             return
-        m = re.fullmatch(r"/col/col(\w+)/index\.html", path)
+        m = re.fullmatch(r"/col/col([\w-]+)/index\.html", path)
+        if m and m.group(1) in site.directories:
+            site.requests["list"] += 1
+            d = site.directories[m.group(1)]
+            shown = [c for c in d.entries if c.id not in site.hidden_units]
+            self._reply(directory.page(Directory(d.id, d.title, d.portal, shown, d.names)))
+            return
         if m and m.group(1) in site.columns:
             site.requests["list"] += 1
             if self._transient_fault("list", self.path):
                 return
             self._column_page(site.columns[m.group(1)])
             return
-        if path == "/api-gateway/jpaas-publish-server/front/page/build/unit":
+        if path == jpaas.API:
             site.requests["list"] += 1
-            if self._transient_fault("list", self.path):
+            if self._refused() or self._transient_fault("list", self.path):
                 return
-            self._jpaas(q)
+            col = site.columns.get((q.get("pageId") or [""])[0])
+            if col is not None and col.mechanism != "jpaas" and "mechanism_changed" not in site.faults:
+                col = None
+            items = site.listing(col.id) if col else []
+            self._reply(jpaas.api(col, items, q, site.faults))
             return
         if path == "/module/xxgk/search.jsp":
             site.requests["list"] += 1
-            if self._transient_fault("list", self.path):
+            if self._refused() or self._transient_fault("list", self.path):
                 return
             self._xxgk(q)
             return
@@ -244,8 +247,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         if path == "/module/download/downfile.jsp":
             site.requests["attachment"] += 1
-            name = (q.get("filename") or [""])[0]
-            self._send(302, b"", headers={"Location": f"/attach/0/{name}"})
+            self._reply(article.downfile(q, file_host=self.file_host, webid_of=self._webid_of_file))
             return
         if path.startswith("/attach/0/"):
             site.requests["attachment"] += 1
@@ -257,248 +259,112 @@ class Handler(BaseHTTPRequestHandler):
                 return
             self._article(site.articles[path])
             return
+        if path in site.redirects:
+            site.requests["article"] += 1
+            self._send(301, b"", headers={"Location": site.redirects[path]})
+            return
         site.requests["other"] += 1
-        self._send(404, b"<h1>404 Not Found</h1>")
+        self._reply(NOT_FOUND)
 
-    # ------------------------------------------------------------ jpage
-    def _column_page(self, cs: ColumnSite) -> None:
-        col = cs.column
-        items = self.site.listing(col.id)
-        if col.mechanism == "jpaas":
-            query = json.dumps(
-                {
-                    "webId": "1",
-                    "tplSetId": col.tpl_set_id or "tpl",
-                    "tagId": col.tag_id or "list",
-                    "pageId": col.id,
-                    "pageSize": JPAAS_PAGE_SIZE,
-                },
-                ensure_ascii=False,
-            )
-            body = (
-                f'<html><head><meta charset="utf-8"><title>{html.escape(col.title)}</title></head><body>'
-                f'<div class="jpaas-list" queryData="{html.escape(query, quote=True)}"></div></body></html>'
-            )
-            self._send(200, body.encode("utf-8"))
+    def _file_host_get(self, path: str) -> None:
+        self.site.requests["attachment"] += 1
+        m = re.fullmatch(r"/jcms_files/jcms1/web\d+/site/attach/0/([\w.]+)", path)
+        if not m:
+            self._reply(NOT_FOUND)
             return
-        if col.mechanism == "xxgk":
-            self._send(302, b"", headers={"Location": f"/module/xxgk/search.jsp?area={col.area}&currpage=1"})
-            return
-        unit = col.unitid
-        first = items[: 3 * JPAGE_PER_PAGE]
-        nextgroup = (
-            f'<a href="/module/jpage/dataproxy.jsp?page=1&appid=1&webid=1&path=/&columnid={col.id}'
-            f'&unitid={unit}&webname=replica&permissiontype=0"></a>'
-        )
-        store = (
-            f'<script type="text/xml"><datastore><nextgroup><![CDATA[{nextgroup}]]></nextgroup>'
-            f"<recordset>{_records(first)}</recordset></datastore></script>"
-        )
-        mobile = (
-            f'<div class="m-list" id="m{unit}">{store}</div>'
-            if "duplicate_listing" in self.site.faults
-            else ""
-        )
-        ajax = json.dumps(
-            {
-                "col": 1,
-                "appid": 1,
-                "webid": 1,
-                "path": "/",
-                "columnid": col.id,
-                "sourceContentType": 1,
-                "unitid": unit,
-                "webname": "replica",
-                "permissiontype": 0,
-            },
-            ensure_ascii=False,
-        )
-        pager = (
-            f"<script>$(function(){{ $('#{unit}').jpage({{ dataStore: null, totalRecord: {len(items)}, "
-            f"perPage: {JPAGE_PER_PAGE}, proxyUrl: '/module/jpage/dataproxy.jsp', ajaxParam: {ajax} }}); }});</script>"
-        )
-        body = (
-            f'<html><head><meta charset="utf-8"><title>{html.escape(col.title)}</title></head><body>'
-            f'<div id="{unit}">{store}</div>{pager}{mobile}</body></html>'
-        )
-        self._send(200, body.encode("utf-8"))
+        self._attachment(m.group(1))
 
-    def _dataproxy(self, q: dict, form: dict) -> None:
-        col_id = (form.get("columnid") or [""])[0]
-        if col_id not in self.site.columns:
-            self._send(404, b"no such column")
-            return
-        items = self.site.listing(col_id)
-        start = int((q.get("startrecord") or ["1"])[0])
-        end = int((q.get("endrecord") or [str(start + 3 * JPAGE_PER_PAGE - 1)])[0])
-        if "duplicate_listing" in self.site.faults:
-            start = max(1, start - 1)  # overlap one record with the previous page
-        chunk = items[start - 1 : end]
-        total_pages = -(-len(items) // JPAGE_PER_PAGE)
-        xml = (
-            f"<?xml version='1.0' encoding='UTF-8'?><datastore><totalrecord>{len(items)}</totalrecord>"
-            f"<totalpage>{total_pages}</totalpage><nextgroup/><recordset>{_records(chunk)}</recordset></datastore>"
-        )
-        self._send(200, xml.encode("utf-8"), "text/xml; charset=UTF-8")
+    def _webid_of_file(self, filename: str) -> str:
+        a = self.site.files.get(filename)
+        col = self.site.columns.get(a.column_id) if a else None
+        return col.webid if col else "1"
 
-    # ------------------------------------------------------------ jpaas
-    def _jpaas(self, q: dict) -> None:
-        col_id = (q.get("pageId") or [""])[0]
-        if col_id not in self.site.columns or (q.get("parseType") or [""])[0] != "bulidstatic":
+    # ------------------------------------------------------------ lists
+    def _column_page(self, col: ListColumn) -> None:
+        site = self.site
+        mechanism = col.mechanism
+        if "mechanism_changed" in site.faults and mechanism == "jpage" and col.real:
+            mechanism = "jpaas"  # the column moved to jpaas: its page has no datastore any more
+        if mechanism == "jpaas":
+            self._reply(jpaas.column_page(col))
+        elif mechanism == "xxgk":
+            loc = f"/module/xxgk/search.jsp?infotypeId=A0701&jdid={col.webid}&area={col.area}&currpage=1"
             self._send(
-                200, json.dumps({"success": False, "message": "bad request"}).encode(), "application/json"
+                302,
+                b"",
+                headers={
+                    "Location": loc if col.real else f"/module/xxgk/search.jsp?area={col.area}&currpage=1"
+                },
             )
-            return
-        param = json.loads((q.get("paramJson") or ["{}"])[0])
-        page_no, size = int(param.get("pageNo", 1)), int(param.get("pageSize", JPAAS_PAGE_SIZE))
-        items = self.site.listing(col_id)
-        lo = (page_no - 1) * size
-        if "duplicate_listing" in self.site.faults and lo > 0:
-            lo -= 1
-        chunk = items[lo : page_no * size]
-        lis = "".join(_li(a) for a in chunk)
-        frag = f'<div class="list" count="{len(items)}" pageSize="{size}"><ul>{lis}</ul></div>'
-        self._send(
-            200,
-            json.dumps({"success": True, "data": {"html": frag}}, ensure_ascii=False).encode("utf-8"),
-            "application/json; charset=UTF-8",
-        )
-
-    # ------------------------------------------------------------ xxgk
-    def _xxgk_column(self, area: str) -> ColumnSite | None:
-        return next((cs for cs in self.site.columns.values() if cs.column.area == area), None)
+        else:
+            self._reply(jpage.column_page(col, site.listing(col.id), site.faults, self.base))
 
     def _xxgk(self, q: dict) -> None:
-        cs = self._xxgk_column((q.get("area") or [""])[0])
-        if cs is None:
-            self._send(404, b"no such unit")
-            return
-        page = int((q.get("currpage") or ["1"])[0])
-        items = self.site.listing(cs.column.id)
-        lo = (page - 1) * XXGK_PAGE_SIZE
-        if "duplicate_listing" in self.site.faults and lo > 0:
-            lo -= 1
-        chunk = items[lo : page * XXGK_PAGE_SIZE]
-        rows = "".join(
-            f'<tr><td class="bt"><a href="{a.path}" title="{html.escape(a.title, quote=True)}">{html.escape(a.title)}</a></td>'
-            f'<td class="zpfl">{"政府信息公开年报" if a.is_report else "工作动态"}</td>'
-            f'<td class="fbrq">{a.published.isoformat()}</td></tr>'
-            for a in chunk
-        )
-        pages = -(-len(items) // XXGK_PAGE_SIZE)
-        body = (
-            f'<html><head><meta charset="utf-8"><title>信息公开</title></head><body>'
-            f'<table class="xxgk-list"><tr><th>标题</th><th>组配分类</th><th>发布日期</th></tr>{rows}</table>'
-            f'<div class="page" data-total="{len(items)}" data-pages="{pages}">共{len(items)}条</div></body></html>'
-        )
-        self._send(200, body.encode("utf-8"))
+        col = self.site.by_area.get((q.get("area") or [""])[0])
+        items = self.site.listing(col.id) if col else []
+        self._reply(xxgk.search(col, items, q, self.site.faults))
 
     def _xxgk_annual(self, q: dict) -> None:
-        cs = self._xxgk_column((q.get("area") or [""])[0])
-        year = (q.get("fbtime") or [""])[0]
-        for a in cs.articles if cs else []:
-            if a.is_report and year and year in a.title:
-                self._send(302, b"", headers={"Location": a.path})
-                return
-        self._send(404, b"<h1>no report</h1>")
+        col = self.site.by_area.get((q.get("area") or [""])[0])
+        a = xxgk.annual_report(col, (q.get("fbtime") or [""])[0])
+        if a is None:
+            self._reply(html_page("<h1>no report</h1>", status=404))
+        elif self.site.real:  # real portals serve the report page itself
+            self._article(a)
+        else:
+            self._send(302, b"", headers={"Location": a.path})
 
     # ------------------------------------------------------------ articles and files
     def _article(self, a: Article) -> None:
-        faults = self.site.faults
-        body_html = a.body_html
-        if "revised" in faults and a.seed == REVISED_SEED:
-            body_html += REVISION_NOTE
-        links = [
-            f'<p><a href="/module/download/downfile.jsp?classid=0&amp;filename={att.filename}">{html.escape(att.name)}</a></p>'
-            for att in a.attachments
-        ]
-        if "oversize" in faults and a.seed == OVERSIZE_SEED:
-            links.append(
-                f'<p><a href="/module/download/downfile.jsp?classid=0&amp;filename={self.site.oversize.filename}">'
-                f"{html.escape(self.site.oversize.name)}</a></p>"
-            )
-        gbk = "gbk" in faults and a.seed == GBK_SEED
-        charset = "gbk" if gbk else "utf-8"
-        t = html.escape(a.title, quote=True)
-        page = (
-            f'<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset={charset}">'
-            f"<title>{t}</title>"
-            f'<meta name="ArticleTitle" content="{t}"><meta name="PubDate" content="{a.published.isoformat()} 09:00">'
-            f'<meta name="ContentSource" content="{html.escape(a.source, quote=True)}"></head><body>'
-            f'<div class="title">{t}</div><div class="info">发布日期：{a.published.isoformat()}</div>'
-            f'<div id="zoom"><!--ZJEG_RSS.content.begin--><meta name="ContentStart">{body_html}'
-            f'<meta name="ContentEnd"><!--ZJEG_RSS.content.end--></div>'
-            f'<div class="attachments">{"".join(links)}</div></body></html>'
+        col = self.site.columns.get(a.column_id)
+        data, ctype = article.render(
+            a,
+            self.site.faults,
+            real=self.site.real,
+            webid=col.webid if col else "1",
+            file_host=self.file_host,
         )
-        data = page.encode("gb18030") if gbk else page.encode("utf-8")
-        self._conditional(data, f"text/html; charset={'GBK' if gbk else 'UTF-8'}", a.published)
+        self._conditional(data, ctype, a.modified or a.published)
 
     def _attachment(self, filename: str) -> None:
-        att = self.site.attachments.get(filename)
-        if "attachment_down" in self.site.faults:
-            self._send(503, b"<h1>503 Service Unavailable</h1>")
+        att = self.site.attachment(filename)
+        ctype = article.ctype_of(filename)
+        if fault_hooks.serve_attachment(self, att, filename, ctype):
             return
         if att is None:
-            self._send(404, b"<h1>404 Not Found</h1>")
+            self._reply(NOT_FOUND)
             return
-        ext = filename.rsplit(".", 1)[-1]
-        ctype = {
-            "pdf": "application/pdf",
-            "doc": "application/msword",
-            "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        }.get(ext, "application/octet-stream")
-        data = att.data
-        if "corrupt_docx" in self.site.faults and ext == "docx" and att is self._corrupt_target():
-            data = data[: len(data) // 3]
-        if att.declared_size:
-            self.send_response(200)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(att.declared_size))
-            self.end_headers()
-            self.close_connection = True
-            try:
-                self.wfile.write(data + b"\0" * 65536)
-            except OSError:
-                pass
-            return
-        if "truncated" in self.site.faults and self.site.first_hit("trunc " + filename):
-            self.send_response(200)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data[: len(data) // 2])
-            self.close_connection = True
-            return
-        self._conditional(data, ctype, date(2019, 1, 1))
-
-    def _corrupt_target(self) -> Attachment | None:
-        for a in self.site.articles.values():
-            if a.seed == CORRUPT_SEED and a.attachments:
-                return a.attachments[0]
-        return None
+        self._conditional(fault_hooks.attachment_bytes(self.site, att), ctype, date(2019, 1, 1))
 
 
 class ReplicaServer:
     """A running replica (background thread). ``base_url`` e.g. ``http://127.0.0.1:40123``."""
 
-    def __init__(self, httpd: ThreadingHTTPServer, site: Site) -> None:
+    def __init__(self, httpd: ThreadingHTTPServer, site: Site, name: str) -> None:
         self.httpd = httpd
         self.site = site
+        self.name = name
         host, port = httpd.server_address[:2]
         self.base_url = f"http://{host}:{port}"
+        self.file_host = f"localhost:{port}"
         self.thread = threading.Thread(
             target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="gongkai-replica", daemon=True
         )
         self.thread.start()
 
     def set_faults(self, faults: set[str]) -> None:
-        unknown = set(faults) - FAULTS
+        unknown = set(faults) - set(FAULTS)
         if unknown:
             raise ValueError(f"unknown faults: {sorted(unknown)}")
         with self.site.lock:
             self.site.faults = set(faults)
             self.site.hits.clear()
             self.site.throttled = 0
+
+    def hide_units(self, column_ids: set[str]) -> None:
+        """Leave these units out of the directory pages (a unit that vanished from the portal)."""
+        with self.site.lock:
+            self.site.hidden_units = set(column_ids)
 
     @property
     def requests(self) -> Counter:
@@ -510,14 +376,65 @@ class ReplicaServer:
         self.thread.join(timeout=5)
 
 
+def _seed_directories(columns: dict[str, ListColumn]) -> dict[str, Directory]:
+    """The seeds site's directory pages: each registry portal's first directory lists its columns."""
+    from gongkai.config import REPO_ROOT
+    from scrapers.registry import load_portals
+
+    out: dict[str, Directory] = {}
+    for p in load_portals(REPO_ROOT / "scrapers" / "portals.yaml").values():
+        m = re.search(r"/col/col(\d+)/", p.directories[0]) if p.directories else None
+        if m:
+            entries = [c for c in columns.values() if c.portal == p.name]
+            for c in entries:
+                c.webid = p.webid
+            out[m.group(1)] = Directory(
+                m.group(1), "政府信息公开年报", p.name, entries, {c.id: c.source for c in entries}
+            )
+    return out
+
+
+def build(site: str = "seeds", *, synthetic: int = 0) -> Site:
+    """The content of a replica site (``seeds`` or ``district``)."""
+    if site == "seeds":
+        from replica.site import build_site
+
+        columns = {}
+        for cs in build_site(synthetic=synthetic).values():
+            c = cs.column
+            columns[c.id] = ListColumn(
+                c.id,
+                c.mechanism,
+                c.title,
+                cs.articles,
+                portal=c.portal,
+                unitid=c.unitid,
+                area=c.area,
+                tpl_set_id=c.tpl_set_id,
+                tag_id=c.tag_id,
+                source=c.agency_name,
+            )
+        return Site(columns, _seed_directories(columns))
+    if site == "district":
+        from replica.district import district_site
+
+        return district_site()
+    raise ValueError(f"unknown replica site {site!r} (one of: {', '.join(SITES)})")
+
+
 def start_replica(
-    port: int = 0, *, faults: set[str] | None = None, synthetic: int = 0, host: str = "127.0.0.1"
+    port: int = 0,
+    *,
+    faults: set[str] | None = None,
+    synthetic: int = 0,
+    host: str = "127.0.0.1",
+    site: str = "seeds",
 ) -> ReplicaServer:
-    """Start the replica on ``port`` (0 = a free port) and return it running."""
-    site = Site(build_site(synthetic=synthetic))
-    handler = type("BoundHandler", (Handler,), {"site": site})
+    """Start the replica of ``site`` on ``port`` (0 = a free port) and return it running."""
+    content = build(site, synthetic=synthetic)
+    handler = type("BoundHandler", (Handler,), {"site": content})
     httpd = ThreadingHTTPServer((host, port), handler)
     httpd.daemon_threads = True
-    server = ReplicaServer(httpd, site)
+    server = ReplicaServer(httpd, content, site)
     server.set_faults(set(faults or ()))
     return server

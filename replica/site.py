@@ -6,11 +6,12 @@ list paginates, and optional synthetic report variants for benchmarks.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from gongkai.config import REPO_ROOT
+from gongkai.config import REPO_ROOT, Settings
 from replica.forms import render_html_body
 from replica.layout import parse_layout
 from scrapers.registry import Column, load_portals
@@ -45,6 +46,9 @@ class Attachment:
     filename: str  # <hex>.<ext>
     data: bytes
     declared_size: int | None = None  # oversize fault: announce more than is sent
+    link: str = (
+        "downfile"  # downfile (302 to /attach/0/ here) | oss (302 to the file host) | direct-oss | dead
+    )
 
 
 @dataclass
@@ -58,6 +62,22 @@ class Article:
     is_report: bool = False
     seed: str | None = None
     column_id: str = ""
+    doc_no: str = ""  # 文号 shown in some list rows
+    pinned: bool = False  # listed first whatever its date (orderid)
+    template: str = (
+        "zoom"  # article page template: zoom | art-con | zc_article_con (see replica.render.article)
+    )
+    modified: date | None = None  # revised after publication: PubDate on the page
+    chrome_links: tuple[Attachment, ...] = ()  # files linked by the page chrome (sidebar), not the report
+    lazy: Callable[[], tuple[str, list[Attachment]]] | None = None  # builds body_html + attachments
+
+    def materialise(self) -> Article:
+        """Build the body and attachments now if they are built on demand (thread-safe enough:
+        building is deterministic, so two threads racing produce the same result)."""
+        if self.lazy is not None:
+            self.body_html, self.attachments = self.lazy()
+            self.lazy = None
+        return self
 
 
 @dataclass
@@ -146,7 +166,7 @@ def _with_zip_comment(data: bytes, comment: bytes) -> bytes:
 
 def build_site(portals_file: Path | None = None, *, synthetic: int = 0) -> dict[str, ColumnSite]:
     """Every registry column (keyed by column id) with its articles, newest first."""
-    portals = load_portals(portals_file or REPO_ROOT / "scrapers" / "portals.yaml")
+    portals = load_portals(portals_file or Settings.from_env().portals_file)
     site: dict[str, ColumnSite] = {}
     for portal in portals.values():
         for col in portal.columns:

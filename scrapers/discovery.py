@@ -8,10 +8,13 @@ from datetime import date
 
 from gongkai.config import Settings
 from scrapers import jpaas, jpage, xxgk
-from scrapers.http import FetchError, HttpClient
+from scrapers.http import DEADLINE, FetchError, HttpClient
+from scrapers.identity import canonical_url, fetch_url
+from scrapers.listing import ListPageError
 from scrapers.recognise import is_report_item
 from scrapers.registry import Column, Portal
 
+MAX_LIST_PAGES = 500  # list pages per column and run (a full backfill of a big column is ~100)
 ADAPTERS = {"jpage": jpage.iter_pages, "jpaas": jpaas.iter_pages, "xxgk": xxgk.iter_pages}
 
 
@@ -34,12 +37,13 @@ class DiscoveryResult:
 
 
 def make_client(settings: Settings, portal: Portal) -> HttpClient:
-    """A polite client for ``portal``; ``settings.extra`` may tune max_download_bytes, retry_backoff."""
+    """A polite client for ``portal`` (settings: request_interval, max_download_bytes, retry_backoff)."""
     return HttpClient(
         allowed_hosts=portal.allowed_hosts(settings),
         interval=settings.request_interval,
-        max_bytes=int(settings.extra.get("max_download_bytes", 50 * 1024 * 1024)),
-        backoff=float(settings.extra.get("retry_backoff", 0.25)),
+        max_bytes=settings.max_download_bytes,
+        backoff=settings.retry_backoff,
+        deadline=float(getattr(settings, "request_deadline_s", DEADLINE)),
     )
 
 
@@ -57,6 +61,7 @@ def discover(
     bound: ``since``, or, for an open interval, ``stop_before`` (the column's watermark: every
     report listed before it is landed already)."""
     client = client or make_client(settings, portal)
+    max_pages = int(getattr(settings, "max_list_pages", MAX_LIST_PAGES))
     base = portal.base_url(settings)
     lower = since or stop_before  # an explicit interval is always listed in full
     result = DiscoveryResult(
@@ -69,11 +74,16 @@ def discover(
     seen: set[str] = set()
     before = len(client.log)
     try:
-        for items in ADAPTERS[column.mechanism](client, portal, column, base):
+        for page_no, items in enumerate(ADAPTERS[column.mechanism](client, portal, column, base), 1):
+            if page_no > max_pages:
+                raise ListPageError(f"more than {max_pages} list pages: stopped at the page cap")
+            if page_no > 1 and items and all(canonical_url(item.url) in seen for item in items):
+                raise ListPageError(f"page {page_no} repeats items already listed: the portal ignores paging")
             for item in items:
-                if item.url in seen:
-                    continue  # PC + mobile copies of a list, overlapping pages
-                seen.add(item.url)
+                key = canonical_url(item.url)  # one article under several URL spellings
+                if key in seen:
+                    continue  # PC + mobile copies of a list, overlapping pages, tracking query strings
+                seen.add(key)
                 result.listed += 1
                 if item.published and (result.newest is None or item.published.isoformat() > result.newest):
                     result.newest = item.published.isoformat()
@@ -89,7 +99,7 @@ def discover(
                     continue
                 result.refs.append(
                     {
-                        "url": item.url,
+                        "url": fetch_url(item.url),
                         "title": item.title,
                         "published": item.published.isoformat(),
                         "portal": portal.name,
@@ -100,11 +110,20 @@ def discover(
                     }
                 )
             dated = [i.published for i in items if i.published]
-            if lower and dated and min(dated) < lower:
-                break  # newest first: every later page is older still
+            if lower and dated and dated[-1] < lower:
+                # newest first, except items pinned to the top: the page's last item decides
+                break
+        if result.listed == 0 and stop_before is not None:
+            raise ListPageError(
+                "the column listed nothing although it listed reports before (watermark "
+                f"{stop_before.isoformat()}): its list mechanism or page structure changed"
+            )
         result.complete = True
+    except ListPageError as exc:
+        result.error = f"ListPageError: {exc}"
     except FetchError as exc:
-        result.error = f"FetchError: {exc}"
+        blocked = "blocked (bot defence?): " if exc.status in (403, 412, 521) else ""
+        result.error = f"FetchError: {blocked}{exc}"
     except Exception as exc:  # an unexpected page layout: a failure row with its reason, not a crash
         result.error = f"{type(exc).__name__}: {exc}"
     result.fetch_log = [dataclasses.asdict(r) for r in client.log[before:]]

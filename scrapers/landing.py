@@ -1,15 +1,19 @@
 """Raw landing: one transaction per report (fetch-log rows, blobs, document version, raw text).
 
 A killed run leaves whole reports or nothing; the next run sees what is missing and fetches it.
-Besides the contract tables, acquisition keeps two tables of its own in staging:
-``scrape_watermarks`` (per column, the newest list date up to which everything is landed) and
-``scrape_http_cache`` (ETag / Last-Modified per article URL, for conditional re-fetches).
+Besides the contract tables, acquisition keeps tables of its own in staging:
+``scrape_watermarks`` (per column, the newest list date up to which everything is landed),
+``scrape_http_cache`` (ETag / Last-Modified per article URL, for conditional re-fetches),
+``scrape_attempts`` (per report not yet landed whole: tries, last reason, and ``gave_up_at`` once
+the bounded tries are spent -- the rows an alert reads) and ``scrape_text_index`` (the hash of
+each landed report text, to recognise the same report under another URL).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, date, datetime
 
 import duckdb
@@ -22,7 +26,14 @@ OWN_DDL = [
         updated_at TIMESTAMP NOT NULL, PRIMARY KEY (portal, column_id))""",
     """CREATE TABLE IF NOT EXISTS scrape_http_cache (
         url VARCHAR PRIMARY KEY, etag VARCHAR, last_modified VARCHAR, updated_at TIMESTAMP NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS scrape_attempts (
+        document_id VARCHAR PRIMARY KEY, url VARCHAR NOT NULL, portal VARCHAR, column_id VARCHAR,
+        attempts INTEGER NOT NULL, last_status VARCHAR NOT NULL, last_reason VARCHAR,
+        first_failed_at TIMESTAMP NOT NULL, last_attempt_at TIMESTAMP NOT NULL, gave_up_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS scrape_text_index (
+        text_sha256 VARCHAR PRIMARY KEY, document_id VARCHAR NOT NULL, version INTEGER NOT NULL)""",
 ]
+MAX_ATTEMPTS = 3  # runs that try a report that is not landed whole before giving up on it
 EMPTY_SHA = hashlib.sha256(b"").hexdigest()
 
 
@@ -33,6 +44,77 @@ def now() -> datetime:
 def ensure_own_schema(con: duckdb.DuckDBPyConnection) -> None:
     for stmt in OWN_DDL:
         con.execute(stmt)
+    if con.execute("SELECT count(*) FROM scrape_text_index").fetchone()[0] == 0:
+        _index_landed_texts(con)
+
+
+def text_sha(text: str) -> str:
+    """Hash of a report text with whitespace ignored (the same report extracted twice)."""
+    return hashlib.sha256(re.sub(r"\s+", "", text).encode("utf-8")).hexdigest()
+
+
+def _index_landed_texts(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill the text index from the texts landed before it existed (once)."""
+    cur = con.execute(
+        "SELECT r.document_id, r.version, r.text FROM raw_texts r JOIN documents d USING (document_id, version) "
+        "WHERE d.status = 'ok' ORDER BY d.first_seen, r.document_id"
+    )
+    while rows := cur.fetchmany(1000):
+        con.executemany(
+            "INSERT INTO scrape_text_index VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [(text_sha(text), doc_id, version) for doc_id, version, text in rows],
+        )
+
+
+def pending_attempts(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, bool]]:
+    """document_id -> (tries so far, given up) of reports not yet landed whole."""
+    rows = con.execute("SELECT document_id, attempts, gave_up_at IS NOT NULL FROM scrape_attempts").fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def gave_up(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Reports given up on after their bounded tries (for alerts): newest first."""
+    cols = (
+        "document_id",
+        "url",
+        "portal",
+        "column_id",
+        "attempts",
+        "last_status",
+        "last_reason",
+        "gave_up_at",
+    )
+    rows = con.execute(
+        f"SELECT {', '.join(cols)} FROM scrape_attempts WHERE gave_up_at IS NOT NULL ORDER BY gave_up_at DESC"
+    ).fetchall()
+    return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+def _record_attempt(
+    con: duckdb.DuckDBPyConnection, document_id: str, rep: FetchedReport, max_attempts: int, ts: datetime
+) -> bool:
+    """Count one more try of a report that is not landed whole; True when this was the last one."""
+    row = con.execute("SELECT attempts FROM scrape_attempts WHERE document_id = ?", (document_id,)).fetchone()
+    attempts = (row[0] if row else 0) + 1
+    last = attempts >= max_attempts
+    con.execute(
+        "INSERT INTO scrape_attempts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (document_id) DO UPDATE SET "
+        "attempts = excluded.attempts, last_status = excluded.last_status, last_reason = excluded.last_reason, "
+        "last_attempt_at = excluded.last_attempt_at, gave_up_at = excluded.gave_up_at",
+        (
+            document_id,
+            rep.ref["url"],
+            rep.ref.get("portal"),
+            rep.ref.get("column_id"),
+            attempts,
+            rep.status,
+            rep.error,
+            ts,
+            ts,
+            ts if last else None,
+        ),
+    )
+    return last
 
 
 def insert_fetch_log(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[dict]) -> None:
@@ -76,14 +158,32 @@ def land_report(
     rep: FetchedReport,
     log_rows: list[dict],
     known: tuple[int, str, str] | None,
+    max_attempts: int = MAX_ATTEMPTS,
 ) -> str:
-    """Write one report's rows; return new | unchanged | revised.
+    """Write one report's rows; return new | unchanged | revised, or kept when a landed report's
+    re-fetch was not ok (the landed version stays; the try is counted in ``scrape_attempts``).
 
-    Call inside a transaction (:class:`Batch`): the report's rows commit together or not at all.
+    A report whose text was landed already under another document id becomes a ``quarantined``
+    duplicate naming the first. A retryable failure counts one try; the last allowed try sets
+    ``rep.gave_up``. Call inside a transaction (:class:`Batch`): the report's rows commit
+    together or not at all.
     """
     ts = now()
-    chash = content_hash(rep)
     insert_fetch_log(con, run_id, log_rows)
+    if rep.status == "ok":
+        first = con.execute(
+            "SELECT document_id FROM scrape_text_index WHERE text_sha256 = ?", (text_sha(rep.text or ""),)
+        ).fetchone()
+        if first is not None and first[0] != document_id:
+            rep.status, rep.retryable = "quarantined", False
+            rep.error = f"duplicate: the same report text as document {first[0]}, landed first"
+    if rep.status == "ok":
+        con.execute("DELETE FROM scrape_attempts WHERE document_id = ?", (document_id,))
+    elif rep.retryable:
+        rep.gave_up = _record_attempt(con, document_id, rep, max_attempts, ts)
+    if rep.status != "ok" and known is not None and known[2] == "ok":
+        return "kept"  # a landed report is never replaced by a failed or unreadable re-fetch
+    chash = content_hash(rep)
     for b in rep.blobs:
         con.execute(
             "INSERT INTO blobs VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -139,6 +239,10 @@ def land_report(
                     len(rep.text),
                     ts,
                 ),
+            )
+            con.execute(
+                "INSERT OR REPLACE INTO scrape_text_index VALUES (?, ?, ?)",
+                (text_sha(rep.text), document_id, version),
             )
         # a report that only now lands whole (it failed or was quarantined before) counts as new
         outcome = "revised" if known is not None and known[2] == "ok" else "new"

@@ -1,4 +1,6 @@
-"""The portal registry (``scrapers/portals.yaml``) joined with the agencies seed."""
+"""The portal registry (``scrapers/portals.yaml``): portals, the directory pages their reporting
+units are discovered from (:mod:`scrapers.units`), and overrides by column; joined with the
+agencies seed for the agency codes it names."""
 
 from __future__ import annotations
 
@@ -9,9 +11,11 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from gongkai.config import REPO_ROOT, Settings
+from gongkai.config import Settings
+from gongkai.reference import SEEDS_DIR
 
-AGENCIES_CSV = REPO_ROOT / "dbt_project" / "seeds" / "agencies.csv"
+AGENCIES_CSV = SEEDS_DIR / "agencies.csv"
+MECHANISMS = ("jpage", "jpaas", "xxgk")
 
 
 @dataclass(frozen=True)
@@ -37,16 +41,23 @@ class Portal:
     file_hosts: tuple[str, ...]
     webid: str
     webname: str
-    columns: tuple[Column, ...]
+    columns: tuple[Column, ...]  # fixed columns and pinned overrides (discovered ones: scrapers.units)
     synthetic: bool = False
+    directories: tuple[str, ...] = ()  # pages listing the reporting units (paths or URLs)
+    # by column ``id`` (or xxgk ``area``): fields that replace discovered ones
+    overrides: tuple[dict, ...] = ()
 
     def base_url(self, settings: Settings) -> str:
         """Where requests go: the replica when ``portal_base_url`` is set, else the first host."""
         return (settings.portal_base_url or f"https://{self.hosts[0]}").rstrip("/")
 
     def allowed_hosts(self, settings: Settings) -> set[str]:
+        """The hosts a client may fetch from. Against the replica: its address, plus
+        ``localhost:<port>`` standing in for the file hosts (the replica serves them there)."""
         if settings.portal_base_url:
-            return {urlsplit(settings.portal_base_url).netloc}
+            netloc = urlsplit(settings.portal_base_url).netloc
+            port = urlsplit(settings.portal_base_url).port
+            return {netloc} | ({f"localhost:{port}"} if self.file_hosts and port else set())
         return set(self.hosts) | set(self.file_hosts)
 
 
@@ -55,34 +66,51 @@ def load_agencies(path: Path = AGENCIES_CSV) -> dict[str, dict[str, str]]:
         return {row["agency_code"]: row for row in csv.DictReader(fh)}
 
 
+def unit_agency_code(portal: str, column_id: str) -> str:
+    """The agency code of a unit the agencies seed does not name: stable as long as its column is."""
+    return f"{portal}-{column_id}"
+
+
+def column_from_spec(portal: str, col: dict, agencies: dict[str, dict[str, str]]) -> Column:
+    """A column from a registry entry; an unknown agency code or mechanism is a configuration error."""
+    code = col.get("agency_code") or unit_agency_code(portal, str(col["id"]))
+    if code not in agencies and (col.get("agency_code") or not col.get("name")):
+        raise ValueError(f"portal {portal} column {col['id']}: unknown agency_code {code!r}")
+    if col["mechanism"] not in MECHANISMS:
+        raise ValueError(f"portal {portal} column {col['id']}: unknown mechanism {col['mechanism']!r}")
+    return Column(
+        portal=portal,
+        id=str(col["id"]),
+        mechanism=col["mechanism"],
+        title=col.get("title", ""),
+        agency_code=code,
+        agency_name=col.get("name") or agencies[code]["name_zh"],
+        unitid=str(col.get("unitid", "")),
+        area=str(col.get("area", "")),
+        tpl_set_id=str(col.get("tpl_set_id", "")),
+        tag_id=str(col.get("tag_id", "")),
+        verified=bool(col.get("verified", False)),
+    )
+
+
 def load_portals(path: Path) -> dict[str, Portal]:
-    """Read the registry; an unknown agency code or mechanism is a configuration error."""
+    """Read the registry. Fixed ``columns`` and ``overrides`` that carry a ``mechanism`` (a unit the
+    directories do not list any more, pinned) become columns; the rest comes from discovery."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     agencies = load_agencies()
     portals: dict[str, Portal] = {}
     for name, spec in (data.get("portals") or {}).items():
-        columns = []
-        for col in spec.get("columns") or []:
-            code = col["agency_code"]
-            if code not in agencies:
-                raise ValueError(f"portal {name} column {col['id']}: unknown agency_code {code!r}")
-            if col["mechanism"] not in ("jpage", "jpaas", "xxgk"):
-                raise ValueError(f"portal {name} column {col['id']}: unknown mechanism {col['mechanism']!r}")
-            columns.append(
-                Column(
-                    portal=name,
-                    id=str(col["id"]),
-                    mechanism=col["mechanism"],
-                    title=col.get("title", ""),
-                    agency_code=code,
-                    agency_name=agencies[code]["name_zh"],
-                    unitid=str(col.get("unitid", "")),
-                    area=str(col.get("area", "")),
-                    tpl_set_id=str(col.get("tpl_set_id", "")),
-                    tag_id=str(col.get("tag_id", "")),
-                    verified=bool(col.get("verified", False)),
+        columns = [column_from_spec(name, col, agencies) for col in spec.get("columns") or []]
+        overrides = tuple(dict(o) for o in spec.get("overrides") or [])
+        for o in overrides:
+            if "id" not in o and "area" not in o:
+                raise ValueError(f"portal {name}: an override needs an id or an area: {o}")
+            if o.get("agency_code") and o["agency_code"] not in agencies:
+                raise ValueError(
+                    f"portal {name} override {o.get('id')}: unknown agency_code {o['agency_code']!r}"
                 )
-            )
+            if o.get("pin") and o.get("mechanism"):
+                columns.append(column_from_spec(name, o, agencies))
         portals[name] = Portal(
             name=name,
             title=spec.get("name", name),
@@ -92,5 +120,7 @@ def load_portals(path: Path) -> dict[str, Portal]:
             webname=spec.get("webname", ""),
             columns=tuple(columns),
             synthetic=bool(spec.get("synthetic", False)),
+            directories=tuple(spec.get("directories") or ()),
+            overrides=overrides,
         )
     return portals

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 import threading
+import time
 import uuid
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -14,9 +14,10 @@ from datetime import date
 
 from gongkai import staging
 from gongkai.config import Settings
-from scrapers import landing
+from scrapers import identity, landing, units
 from scrapers.discovery import DiscoveryResult, discover, make_client
-from scrapers.fetch import FetchedReport, fetch_report, reextract_blob
+from scrapers.extract import MAX_UNZIPPED_BYTES
+from scrapers.fetch import FetchedReport, combine_texts, fetch_report, reextract_blob
 from scrapers.registry import Portal, load_portals
 
 
@@ -30,25 +31,41 @@ class ScrapeSummary:
     failed: int = 0  # reports that failed to download or were quarantined (see failures)
     quarantined: int = 0
     columns: int = 0
+    columns_failed: int = 0  # columns whose listing failed, or whose every report failed to download
+    pending: int = 0  # reports not landed whole that the next run tries again (failed, or a file unreadable)
     list_requests: int = 0
     document_requests: int = 0
     failures: list[dict] = field(default_factory=list)  # {url, reason}
+    gave_up: list[dict] = field(default_factory=list)  # {document_id, url, reason}: tries spent (alert)
+    outcome: str = "ok"  # ok | partial | failed (see outcome_of)
+
+
+def outcome_of(summary: ScrapeSummary) -> str:
+    """``failed`` when every column failed; ``partial`` when a column failed, a report is pending
+    (tried again next run) or was given up on; else ``ok``. Final quarantines (not a report, a
+    refused file, a duplicate) are verdicts on the data, not failures of the run."""
+    if summary.columns and summary.columns_failed >= summary.columns:
+        return "failed"
+    if summary.columns_failed or summary.gave_up or summary.pending:
+        return "partial"
+    return "ok"
 
 
 def _portals(settings: Settings) -> dict[str, Portal]:
-    return load_portals(settings.portals_file)
+    return units.with_discovered(settings, load_portals(settings.portals_file))  # no network
 
 
 def _include_synthetic(settings: Settings) -> bool:
-    return settings.extra.get("include_synthetic", "").lower() in ("1", "true", "yes")
+    return settings.include_synthetic
 
 
 def list_columns(settings: Settings, portal: str | None = None) -> list[dict]:
     """``[{"portal", "column"}]`` of every registry column (for dynamic task mapping).
 
-    Synthetic (benchmark) portals are listed only when named or with ``extra["include_synthetic"]``.
+    Synthetic (benchmark) portals are listed only when named or with ``settings.include_synthetic``.
     """
     out = []
+    units.refresh(settings, load_portals(settings.portals_file), portal)  # the directories' units
     for p in _portals(settings).values():
         if portal is not None and p.name != portal:
             continue
@@ -119,23 +136,56 @@ def fetch_and_land(
                 summary.failures.append({"url": f"{d.portal}/{d.column}", "reason": f"discovery: {d.error}"})
         con.execute("COMMIT")
         run = _Landing(settings, con, summary, refresh=refresh, progress=progress)
+        history: list[dict] = []
         with run.batch:
             for d in found:
-                run.column(d)
+                before, started = _column_counts(summary), time.perf_counter()
+                summary.columns_failed += not run.column(d)
+                history.append(_history_row(summary, d, before, time.perf_counter() - started))
+        staging.insert_scrape_history(con, history)
+    summary.outcome = outcome_of(summary)
     return summary
+
+
+def _column_counts(summary: ScrapeSummary) -> dict[str, int]:
+    return {k: getattr(summary, k) for k in ("new", "revised", "unchanged", "failed", "document_requests")}
+
+
+def _history_row(summary: ScrapeSummary, d: DiscoveryResult, before: dict[str, int], seconds: float) -> dict:
+    """One scrape-history row for column ``d``: this column's share of the run's counters."""
+    done = {k: v - before[k] for k, v in _column_counts(summary).items()}
+    listing_s = sum(float(r.get("elapsed_ms") or 0) for r in d.fetch_log) / 1000
+    return {
+        "run_id": summary.run_id,
+        "portal": d.portal,
+        "column_id": d.column,
+        "mechanism": d.mechanism,
+        "window_since": d.since,
+        "window_until": d.until,
+        "requests": d.list_requests + done["document_requests"],
+        "list_requests": d.list_requests,
+        "listed": d.listed,
+        "reports_listed": len(d.refs),
+        "new": done["new"],
+        "changed": done["revised"],
+        "unchanged": done["unchanged"],
+        "failed": done["failed"],
+        "seconds": round(listing_s + seconds, 3),
+        "error": d.error,
+    }
 
 
 class _Landing:
     """One fetch-and-land pass: what staging already holds, the HTTP clients (one per worker
     thread and portal; politeness is shared per host), and the open landing batch. Reports are
-    fetched by ``extra["fetch_workers"]`` threads (default 4) and landed in list order."""
+    fetched by ``settings.fetch_workers`` threads and landed in list order."""
 
     def __init__(self, settings: Settings, con, summary: ScrapeSummary, *, refresh: bool, progress) -> None:
         self.settings, self.con, self.summary = settings, con, summary
         self.refresh, self.progress = refresh, progress
         self.portals = _portals(settings)
         self.local = threading.local()
-        self.workers = max(1, int(settings.extra.get("fetch_workers", 4)))
+        self.workers = max(1, settings.fetch_workers)
         self.known = landing.known_documents(con)
         self.validators = {
             url: (etag, modified)
@@ -143,11 +193,18 @@ class _Landing:
                 "SELECT url, etag, last_modified FROM scrape_http_cache"
             ).fetchall()
         }
+        self.attempts = landing.pending_attempts(con)
+        self.max_attempts = int(getattr(settings, "max_fetch_attempts", landing.MAX_ATTEMPTS))
+        self.max_unzipped = int(getattr(settings, "max_unzipped_bytes", MAX_UNZIPPED_BYTES))
         self.done: set[str] = set()
-        self.batch = landing.Batch(con, size=int(settings.extra.get("land_batch_size", 25)))
+        self.batch = landing.Batch(con, size=settings.land_batch_size)
 
-    def column(self, d: DiscoveryResult) -> None:
+    def column(self, d: DiscoveryResult) -> bool:
+        """Fetch and land one column's new reports; False when the column failed (its listing
+        failed, or none of the reports it had to fetch could be downloaded). The column's
+        watermark moves only when every listed report is final (landed, or given up on)."""
         column_ok = d.complete and not d.error
+        self.downloads = self.download_failures = 0
         todo = [job for job in map(self.plan, d.refs) if job is not None]
         if self.workers == 1 or len(todo) < 2:
             fetched = map(self.fetch, todo)
@@ -164,10 +221,11 @@ class _Landing:
                     column_ok &= self.land(*window.popleft().result())
         if column_ok:
             self.batch.add(_advance_watermark, d)
+        return not d.error and not (self.downloads and self.download_failures == self.downloads)
 
     def plan(self, ref: dict) -> tuple[dict, str, tuple | None] | None:
         """``(ref, document_id, prior)`` when the report must be fetched; None when it is landed."""
-        doc_id = staging.document_id_for(ref["url"])
+        doc_id = identity.document_id(ref["url"])
         if doc_id in self.done:
             return None
         self.done.add(doc_id)
@@ -176,6 +234,8 @@ class _Landing:
         if prior is not None and prior[2] == "ok" and not self.refresh:
             self.summary.unchanged += 1
             return None
+        if self.attempts.get(doc_id, (0, False))[1] and not self.refresh:
+            return None  # given up on after its bounded tries (see scrape_attempts); --refresh retries
         return ref, doc_id, prior
 
     def fetch(self, job: tuple[dict, str, tuple | None]) -> tuple[tuple, FetchedReport, list[dict]]:
@@ -190,33 +250,53 @@ class _Landing:
         landed_ok = prior is not None and prior[2] == "ok"
         etag, modified = self.validators.get(ref["url"], (None, None)) if landed_ok else (None, None)
         try:
-            rep = fetch_report(client, self.settings.raw_dir, ref, etag=etag, last_modified=modified)
+            rep = fetch_report(
+                client,
+                self.settings.raw_dir,
+                ref,
+                etag=etag,
+                last_modified=modified,
+                max_unzipped=self.max_unzipped,
+            )
         except Exception as exc:  # an unexpected page: record it as a failed report, go on
             rep = FetchedReport(ref=ref, status="failed", error=f"{type(exc).__name__}: {exc}"[:500])
+            rep.retryable = True
         return job, rep, client.drain_log()
 
     def land(self, job: tuple, rep: FetchedReport, log_rows: list[dict]) -> bool:
-        """Land one fetched report (main thread); False on a transient failure."""
+        """Land one fetched report (main thread); True when the report is final (landed, or not
+        worth another try, or given up on), False when a later run must try it again."""
         ref, doc_id, prior = job
         summary = self.summary
         summary.document_requests += sum(1 for r in log_rows if not r["url"].endswith("/robots.txt"))
+        self.downloads += 1
         if rep.status == "not_modified":
             self.batch.add(landing.insert_fetch_log, summary.run_id, log_rows)
             summary.unchanged += 1
             return True
-        outcome = self.batch.add(landing.land_report, summary.run_id, doc_id, rep, log_rows, prior)
-        version = (prior[0] + (outcome != "unchanged")) if prior else 1
-        self.known[doc_id] = (version, landing.content_hash(rep), rep.status)
-        setattr(summary, outcome, getattr(summary, outcome) + 1)
+        outcome = self.batch.add(
+            landing.land_report, summary.run_id, doc_id, rep, log_rows, prior, self.max_attempts
+        )
+        if outcome != "kept":
+            version = (prior[0] + (outcome != "unchanged")) if prior else 1
+            self.known[doc_id] = (version, landing.content_hash(rep), rep.status)
+            setattr(summary, outcome, getattr(summary, outcome) + 1)
         if self.progress is not None:
             self.progress()
         if rep.status == "ok":
+            self.attempts.pop(doc_id, None)
             return True
         summary.failed += 1
         summary.quarantined += rep.status == "quarantined"
+        self.download_failures += rep.status == "failed"
         summary.failures.append({"url": ref["url"], "reason": rep.error or rep.status})
-        # a dead URL or a bad file is final; anything else the next run must try again
-        return rep.status == "quarantined" or (rep.error or "").startswith("HTTP 404")
+        if rep.gave_up:
+            summary.gave_up.append(
+                {"document_id": doc_id, "url": ref["url"], "reason": rep.error or rep.status}
+            )
+        elif rep.retryable:
+            summary.pending += 1
+        return not rep.retryable or rep.gave_up
 
 
 def _advance_watermark(con, d: DiscoveryResult) -> None:
@@ -270,12 +350,18 @@ def scrape(
 
 
 def reextract(
-    settings: Settings, *, years: list[int] | None = None, agencies: list[str] | None = None
+    settings: Settings,
+    *,
+    years: list[int] | None = None,
+    agencies: list[str] | None = None,
+    document_ids: list[str] | None = None,
 ) -> ScrapeSummary:
     """Extract the latest version of each landed report again from the raw archive (no network).
 
-    ``years`` matches the year in the title or the publication year. Changed texts replace the
-    version's raw_texts row (counted as ``revised``); unreadable archives become failures.
+    ``document_ids`` (the reprocess selection, ``gongkai.orchestration.rules.select_documents``)
+    limits it to those documents; ``years`` matches the year in the title or the publication year.
+    Changed texts replace the version's raw_texts row (counted as ``revised``); unreadable archives
+    become failures.
     """
     summary = ScrapeSummary(run_id="reextract-" + uuid.uuid4().hex[:8])
     with staging.connect(settings.staging_db) as con:
@@ -283,7 +369,10 @@ def reextract(
             "SELECT document_id, version, url, agency_code, title, published_date, sha256, attachments, status "
             "FROM documents QUALIFY row_number() OVER (PARTITION BY document_id ORDER BY version DESC) = 1"
         ).fetchall()
+        wanted = None if document_ids is None else set(document_ids)
         for doc_id, version, url, agency, title, published, sha, attachments, status in rows:
+            if wanted is not None and doc_id not in wanted:
+                continue
             if agencies and agency not in agencies:
                 continue
             if years:
@@ -294,25 +383,24 @@ def reextract(
                 continue
             summary.found += 1
             try:
-                parts, names, versions = [], [], []
+                parts = []
                 body = reextract_blob(settings.raw_dir, sha, "html")
                 if body.text.strip():
-                    parts.append(body.text)
-                    names.append(body.extractor)
-                    versions.append(body.extractor_version)
+                    parts.append(("page body", "html", body))
                 for att in json.loads(attachments or "[]"):
                     if att.get("status") != "ok" or not att.get("sha256"):
                         continue
                     got = reextract_blob(settings.raw_dir, att["sha256"], att["content_type"])
                     if got.text.strip():
-                        parts.append(got.text)
-                        names.append(got.extractor)
-                        versions.append(got.extractor_version)
+                        parts.append((f"attachment {att['url']}", att["content_type"], got))
             except Exception as exc:  # a missing or unreadable archive file: report it, go on
                 summary.failed += 1
                 summary.failures.append({"url": url, "reason": f"re-extract: {type(exc).__name__}: {exc}"})
                 continue
-            text = "\n\n".join(parts)
+            kept, _ = combine_texts(parts)  # the same rule as fetching: each report text once
+            text = "\n\n".join(p[2].text for p in kept)
+            names = [p[2].extractor for p in kept]
+            versions = [p[2].extractor_version for p in kept]
             old = con.execute(
                 "SELECT text FROM raw_texts WHERE document_id = ? AND version = ?", (doc_id, version)
             ).fetchone()
@@ -338,7 +426,3 @@ def reextract(
             con.execute("COMMIT")
             summary.revised += 1
     return summary
-
-
-def summary_dict(summary: ScrapeSummary) -> dict:
-    return dataclasses.asdict(summary)

@@ -1,7 +1,15 @@
-"""Superset settings for the gongkai BI service (secrets from the environment)."""
+"""Superset settings for the gongkai BI service (secrets and paths from the environment)."""
 
 import os
 
 SECRET_KEY = os.environ["SUPERSET_SECRET_KEY"]
-SQLALCHEMY_DATABASE_URI = "sqlite:////app/superset_home/superset.db"
+SQLALCHEMY_DATABASE_URI = os.environ.get(
+    "SUPERSET_METADATA_URI", "sqlite:////app/superset_home/superset.db"
+)
 PREVENT_UNSAFE_DB_CONNECTIONS = False  # allow the duckdb:// serving copy
+# a BI server reading a read-only DuckDB file: no example data, no telemetry, no rate limits in tests
+SUPERSET_LOAD_EXAMPLES = False
+RATELIMIT_ENABLED = False
+WTF_CSRF_ENABLED = os.environ.get("SUPERSET_CSRF", "true").lower() == "true"
+TALISMAN_ENABLED = False
+FEATURE_FLAGS = {"DASHBOARD_RBAC": False, "ALERT_REPORTS": False}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import great_expectations.expectations as gxe
 
 from expectations.compact import Orphan, table_suite
-from expectations.suites import GENERATIONS, GateParams, Suite, blocking
+from expectations.suites.base import GENERATIONS, GateParams, Suite, blocking
 
 
 def _pk(columns: list[str], table: str) -> list:

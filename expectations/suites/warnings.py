@@ -19,7 +19,7 @@ import great_expectations.expectations as gxe
 
 from expectations.compact import WEIGHT
 from expectations.frames import Frame
-from expectations.suites import GateParams, Suite, warning
+from expectations.suites.base import GateParams, Suite, warning
 
 # table facts (latest versions) that prose also states: the pairs compared
 _PAIRS = """

@@ -82,7 +82,7 @@ def up(home: Path | None, port: int, host: str, replica: bool, replica_port: int
     try:
         af.start(("api-server", "scheduler", "dag-processor", "triggerer"))
         af.wait_healthy()
-        for dag_id in ("gongkai_daily", "gongkai_reprocess"):
+        for dag_id in ("gongkai_daily", "gongkai_publish", "gongkai_reprocess"):
             af.wait_for_dag(dag_id)  # unpaused: a UI backfill on a paused DAG can lock SQLite
         click.echo(
             f"\nAirflow UI: {setup.base_url}   (listening on {host}; login: admin / {setup.admin_password()}"

@@ -32,10 +32,14 @@ def command(full_refresh: bool, select: str | None, docs: bool) -> None:
     )
     for failure in result.failures:
         click.echo(f"  {failure['status']}: {failure['node']}: {failure['message']}", err=True)
+    if select and result.success and not (result.models or result.seeds or result.tests_passed):
+        from gongkai.errors import UserError
+
+        raise UserError(f"--select {select!r} matches no dbt model, seed or test: nothing was built")
     if not result.success:
         raise SystemExit(1)
     if docs:
         generated = dbt_docs_generate(settings)
-        click.echo(f"dbt docs: {'ok' if generated.success else 'FAILED'} -> {generated.docs_dir}/index.html")
+        click.echo(f"dbt docs: {'ok' if generated.success else 'FAILED'} -> {generated.docs_dir}/static_index.html")
         if not generated.success:
             raise SystemExit(1)

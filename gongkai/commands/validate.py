@@ -33,6 +33,10 @@ def command(yoy_factor: float | None, no_docs: bool) -> None:
         )
         for sample in failure["sample"][:2]:
             click.echo(f"             e.g. {sample}"[:160])
+    if result.quarantined:
+        click.echo(f"  quarantined documents (left out of the publish): {len(result.quarantined)}")
+        for doc in result.quarantined[:3]:
+            click.echo(f"    {doc['document_id']}: {doc['reasons']}"[:160])
     if len(result.failures) > 8:
         click.echo(f"  … {len(result.failures) - 8} more in {result.results_path}")
     click.echo(f"  results: {result.results_path}")

@@ -5,10 +5,11 @@ default localhost:25; sender ``GONGKAI_ALERT_FROM``)."""
 from __future__ import annotations
 
 import logging
-import os
 import smtplib
 from email.message import EmailMessage
 from typing import Any
+
+from gongkai.config import Settings
 
 log = logging.getLogger("gongkai.alerts")
 
@@ -17,20 +18,18 @@ def alert(subject: str, body: str, *, env: dict[str, str] | None = None) -> bool
     """Log an alert and e-mail it if configured. Returns whether an e-mail was sent.
 
     A broken mail server never fails the caller: the alert is still in the log."""
-    env = dict(os.environ) if env is None else env
+    mail = Settings.from_env(environ=env)  # env: tests pass their own variables
     log.error("ALERT %s\n%s", subject, body)
-    recipients = [a.strip() for a in env.get("GONGKAI_ALERT_EMAIL", "").split(",") if a.strip()]
+    recipients = list(mail.alert_email)
     if not recipients:
         return False
     msg = EmailMessage()
     msg["Subject"] = f"[gongkai] {subject}"
-    msg["From"] = env.get("GONGKAI_ALERT_FROM", "gongkai@localhost")
+    msg["From"] = mail.alert_from
     msg["To"] = ", ".join(recipients)
     msg.set_content(body)
     try:
-        host = env.get("GONGKAI_SMTP_HOST", "localhost")
-        port = int(env.get("GONGKAI_SMTP_PORT", "25"))
-        with smtplib.SMTP(host, port, timeout=10) as smtp:
+        with smtplib.SMTP(mail.smtp_host, mail.smtp_port, timeout=10) as smtp:
             smtp.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
         log.error("could not e-mail alert %r: %s", subject, exc)
@@ -52,6 +51,24 @@ def describe_failure(context: dict[str, Any]) -> tuple[str, str]:
     body = (
         f"dag: {dag_id}\ntask: {where}\nrun: {run_id}\ntry: {try_number}\n"
         f"error: {type(exc).__name__ + ': ' + str(exc) if exc else 'unknown'}\n"
+    )
+    return subject, body
+
+
+def describe_drift(column: dict[str, Any]) -> tuple[str, str]:
+    """Subject and body of a portal-drift alert for one column (``silence.ColumnHealth`` as a dict)."""
+    where = f"{column['portal']}/{column['column']}"
+    if column["status"] == "drift":
+        what = "its page no longer parses as its list mechanism (mechanism or page structure changed)"
+    else:
+        what = "it lists nothing although it listed items before"
+    subject = f"portal drift: {where} — {what.split(' (')[0]}"
+    body = (
+        f"column: {where}\nstatus: {column['status']}\nlisted now: {column['listed']}\n"
+        f"last listed items: {column.get('last_listed') or 'never'}\n"
+        f"error: {column.get('error') or '-'}\n"
+        f"what to do: open the column page in a browser, run `gongkai portal probe URL` on it and "
+        f"update its entry in scrapers/portals.yaml (mechanism, ids)\n"
     )
     return subject, body
 

@@ -1,6 +1,7 @@
 """One ``gongkai_daily`` run through Airflow on the embedded default: SQLite metadata in
 ``airflow_home``, the run executed with ``dag.test()`` in a child process (Airflow reads its
-configuration at import, so it never runs inside the caller's process).
+configuration at import, so it never runs inside the caller's process). When the daily run updated
+the staging asset, the child runs ``gongkai_publish`` next (what the scheduler would trigger).
 
 ``python -m gongkai.orchestration.embedded gongkai_daily '{"since": "2018-01-01"}'`` is the child."""
 
@@ -16,6 +17,7 @@ from typing import Any
 
 from gongkai.config import Settings
 from gongkai.orchestration.local import AirflowSetup, prepare_metadata
+from gongkai.orchestration.resources import DAILY_DAG, PUBLISH_DAG
 from gongkai.orchestration.windows import PORTAL_TZ
 
 RESULT_MARK = "GONGKAI_RUN_RESULT "
@@ -32,13 +34,15 @@ def run_daily_once(
     timeout: float = 1200,
 ) -> dict[str, Any]:
     """Run one ``gongkai_daily`` DAG run for ``[since, until)`` (default: the whole history up to
-    today) and return ``{"state", "run_id", "tasks": {task: state}, "results": {task: xcom},
-    "elapsed_s", "prepared"}``. Idempotent: the metadata DB is migrated only on the first call."""
+    today), then ``gongkai_publish`` if it updated staging, and return ``{"state", "run_id",
+    "runs": {dag_id: {state, run_id}}, "tasks": {task: state}, "results": {task: xcom},
+    "elapsed_s", "prepared"}`` (tasks and results of both runs; ``state`` is the worse of the two).
+    Idempotent: the metadata DB is migrated only on the first call."""
     since = since or FULL_HISTORY_START
     until = until or (datetime.now(PORTAL_TZ).date() + timedelta(days=1))
     conf = {"since": since.isoformat(), "until": until.isoformat()}
     return run_dag_once(
-        settings, "gongkai_daily", conf, airflow_home=airflow_home, extra_env=extra_env, timeout=timeout
+        settings, DAILY_DAG, conf, airflow_home=airflow_home, extra_env=extra_env, timeout=timeout
     )
 
 
@@ -77,15 +81,29 @@ def run_dag_once(
 
 def _run_in_child(dag_id: str, conf: dict[str, Any]) -> dict[str, Any]:
     """Inside the configured child: ``dag.test()`` then read back task states and XComs."""
-    from airflow import settings as af_settings
     from airflow.dag_processing.dagbag import DagBag
-    from airflow.models.taskinstance import TaskInstance
-    from airflow.models.xcom import XComModel
 
     bag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags"))
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
-    dag = bag.dags[dag_id]
+    out = _test_run(bag.dags[dag_id], conf)
+    if dag_id == DAILY_DAG and out["tasks"].get("staging_updated") == "success":
+        then = _test_run(bag.dags[PUBLISH_DAG], {"force_build": bool(conf.get("force_build"))})
+        out = {
+            "state": out["state"] if then["state"] == "success" else then["state"],
+            "run_id": out["run_id"],
+            "runs": {**out["runs"], **then["runs"]},
+            "tasks": {**out["tasks"], **then["tasks"]},
+            "results": {**out["results"], **then["results"]},
+        }
+    return out
+
+
+def _test_run(dag: Any, conf: dict[str, Any]) -> dict[str, Any]:
+    from airflow import settings as af_settings
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.models.xcom import XComModel
+
     dr = dag.test(logical_date=datetime.now(PORTAL_TZ), run_conf=conf)
     session = af_settings.Session()
     tis = session.query(TaskInstance).filter_by(dag_id=dr.dag_id, run_id=dr.run_id).all()
@@ -94,7 +112,14 @@ def _run_in_child(dag_id: str, conf: dict[str, Any]) -> dict[str, Any]:
     for row in session.query(XComModel).filter_by(dag_id=dr.dag_id, run_id=dr.run_id, key="return_value"):
         if row.map_index == -1:
             results[row.task_id] = XComModel.deserialize_value(row)
-    return {"state": str(dr.state), "run_id": dr.run_id, "tasks": tasks, "results": results}
+    state = str(dr.state)
+    return {
+        "state": state,
+        "run_id": dr.run_id,
+        "runs": {dr.dag_id: {"state": state, "run_id": dr.run_id}},
+        "tasks": tasks,
+        "results": results,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

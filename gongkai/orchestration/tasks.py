@@ -1,17 +1,23 @@
-"""The bodies of the DAG tasks: call a pipeline step with ``Settings.from_env()`` and turn its
-dataclass into an XCom-ready dict. Airflow-specific outcomes (skip, fail without retry) are raised
-here so that the DAG files stay pure wiring. Step modules are imported inside each function."""
+"""The bodies of the DAG tasks: call a pipeline step with ``Settings.from_env()``, log what it did
+by name, and turn its dataclass into an XCom-ready dict. The run rules (skips, retry classes, the
+reprocess selection) come from ``gongkai.orchestration.rules``, shared with `gongkai run`; this
+module only maps them to Airflow outcomes (skip, fail without retry), so that the DAG files stay
+pure wiring. Step modules and Airflow are imported inside each function."""
 
 from __future__ import annotations
 
 import dataclasses
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
 from gongkai.config import Settings
+from gongkai.orchestration import rules
 
-WAREHOUSE_POOL = "gongkai_duckdb"  # 1 slot: every DuckDB writer task runs in it
-WAREHOUSE_ASSET_URI = "file:///gongkai/serving/warehouse.duckdb"
+log = logging.getLogger("gongkai.tasks")
+NAMED = 20  # at most this many titles/URLs/ids per log line group
 
 
 def as_dict(value: object) -> dict[str, Any]:
@@ -26,13 +32,15 @@ def settings() -> Settings:
     return s
 
 
-def list_columns(portal: str | None = None) -> list[dict[str, Any]]:
-    from scrapers.run import list_columns as _list_columns
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """A user error (bad parameter, empty selection) fails the task at once: never retried."""
+    from airflow.sdk.exceptions import AirflowFailException
 
-    columns = _list_columns(settings(), portal=portal or None)
-    if not columns:
-        raise ValueError(f"no portal columns registered (portal filter: {portal!r})")
-    return columns
+    try:
+        yield
+    except (rules.UserError, ValueError) as exc:  # ValueError: the parameter parsers
+        raise AirflowFailException(str(exc)) from exc
 
 
 def is_final_try(context: Any) -> bool:
@@ -44,101 +52,189 @@ class StepIncomplete(RuntimeError):
     """A step met transient failures; raised to have Airflow retry it (with backoff)."""
 
 
-def discover(
-    column: dict[str, Any], window: dict[str, str | None], *, final_try: bool = True
-) -> dict[str, Any]:
-    """One column's discovery. A discovery error is retried; on the last try the result is
-    returned with its error, which fetch+land records as a failure row and the silence check sees."""
+# ---- acquisition ------------------------------------------------------------------------------
+
+
+def list_hosts(portal: str | None = None) -> list[dict[str, Any]]:
+    """Registry columns grouped by portal host, ``[{"host", "columns": [{"portal", "column"}]}]``:
+    one mapped discovery task per host, so hosts run in parallel while each stays polite."""
+    from scrapers.registry import load_portals
+    from scrapers.run import list_columns
+
+    with user_errors():
+        s = settings()
+        columns = list_columns(s, portal=portal or None)
+        if not columns:
+            raise rules.UserError(f"no portal columns registered (portal filter: {portal!r})")
+    portals = load_portals(s.portals_file)
+    hosts: dict[str, list[dict[str, Any]]] = {}
+    for c in columns:
+        hosts.setdefault(portals[c["portal"]].hosts[0], []).append(c)
+    for host, cols in hosts.items():
+        log.info("host %s: %d column(s): %s", host, len(cols), ", ".join(_label(c) for c in cols))
+    return [{"host": host, "columns": cols} for host, cols in sorted(hosts.items())]
+
+
+def _label(column: dict[str, Any]) -> str:
+    return f"{column['portal']}/{column['column']}"
+
+
+def discover_host(
+    host: dict[str, Any], window: dict[str, str | None], *, final_try: bool = True
+) -> list[dict]:
+    """Discover every column of one host in turn. A discovery error is retried; on the last try the
+    results are returned with their errors, which fetch+land records as failure rows and the
+    silence check sees."""
     from scrapers.run import discover_column
 
     since = date.fromisoformat(window["since"]) if window.get("since") else None
     until = date.fromisoformat(window["until"]) if window.get("until") else None
-    result = as_dict(discover_column(settings(), column["portal"], column["column"], since, until))
-    if result.get("error") and not final_try:
-        raise StepIncomplete(f"discovery of {column['portal']}/{column['column']} failed: {result['error']}")
-    return result
+    s = settings()
+    out = []
+    for column in host["columns"]:
+        result = as_dict(discover_column(s, column["portal"], column["column"], since, until))
+        refs = result.get("refs") or []
+        log.info(
+            "%s (%s, %s..%s): %d list item(s) in %d request(s), %d report(s)%s",
+            _label(column),
+            result.get("mechanism"),
+            since,
+            until,
+            result.get("listed", 0),
+            result.get("list_requests", 0),
+            len(refs),
+            f", ERROR {result['error']}" if result.get("error") else "",
+        )
+        for ref in refs[:NAMED]:
+            log.info("  report %s %r %s", ref.get("published"), ref.get("title"), ref.get("url"))
+        out.append(result)
+    errors = [f"{r['portal']}/{r['column']}: {r['error']}" for r in out if r.get("error")]
+    if errors and not final_try:
+        raise StepIncomplete(f"discovery on {host['host']} failed: {'; '.join(errors)[:1000]}")
+    return out
 
 
-def transient_failures(summary: dict[str, Any]) -> int:
-    """Reports that failed for a reason a retry may cure (not quarantined, not HTTP 404)."""
-    gone = sum(1 for f in summary.get("failures", []) if str(f.get("reason", "")).startswith("HTTP 404"))
-    return max(0, int(summary.get("failed", 0)) - int(summary.get("quarantined", 0)) - gone)
-
-
-def fetch_and_land(
-    discoveries: list[dict[str, Any]], run_id: str | None, *, final_try: bool = True
-) -> dict[str, Any]:
+def fetch_and_land(discoveries: list[dict[str, Any]], run_id: str | None, *, final_try: bool = True) -> dict:
     """Download and land what was discovered. Landing is per report and idempotent, so a retry
     fetches only what failed; on the last try failures stay rows with reasons."""
     from scrapers.run import fetch_and_land as _fetch_and_land
 
-    result = as_dict(_fetch_and_land(settings(), list(discoveries), run_id=run_id))
-    if transient_failures(result) and not final_try:
-        raise StepIncomplete(
-            f"{transient_failures(result)} report(s) failed transiently: {result['failures'][:5]}"
-        )
+    s = settings()
+    started = datetime.now(UTC).replace(tzinfo=None)
+    result = as_dict(_fetch_and_land(s, list(discoveries), run_id=run_id))
+    log.info(
+        "found %s, new %s, revised %s, unchanged %s, failed %s (quarantined %s); %s list + %s document requests",
+        *(result.get(k, 0) for k in ("found", "new", "revised", "unchanged", "failed", "quarantined")),
+        result.get("list_requests", 0),
+        result.get("document_requests", 0),
+    )
+    _log_landed(s, started)
+    for f in result.get("failures", [])[:NAMED]:
+        log.warning("  failed %s: %s", f.get("url"), f.get("reason"))
+    transient = rules.transient_failures(result)
+    if transient and not final_try:
+        raise StepIncomplete(f"{transient} report(s) failed transiently: {result['failures'][:5]}")
     return result
 
 
-def reextract(years: list[int] | None, agencies: list[str] | None) -> dict[str, Any]:
-    from scrapers.run import reextract as _reextract
+def _log_landed(s: Settings, since: datetime) -> None:
+    """Name every document version landed since ``since``: id, title, URL and archive path."""
+    from gongkai import staging
 
-    return as_dict(_reextract(settings(), years=years or None, agencies=agencies or None))
+    with staging.connect(s.staging_db, read_only=True) as con:
+        rows = con.execute(
+            "SELECT document_id, version, agency_code, title, url, sha256, status FROM documents "
+            "WHERE first_seen >= ? ORDER BY document_id, version",
+            [since],
+        ).fetchall()
+    for doc, version, agency, title, url, sha, status in rows[: NAMED * 5]:
+        log.info(
+            "  landed %s v%s [%s] %s %r %s archive %s",
+            doc[:12],
+            version,
+            status,
+            agency,
+            title,
+            url,
+            s.raw_dir / sha[:2] / sha,
+        )
 
 
 def parse(*, reparse: bool = False, document_ids: list[str] | None = None) -> dict[str, Any]:
     from gongkai.parsing.step import parse_staged
 
-    return as_dict(parse_staged(settings(), reparse=reparse, document_ids=document_ids))
+    s = settings()
+    started = datetime.now(UTC).replace(tzinfo=None)
+    result = as_dict(parse_staged(s, reparse=reparse, document_ids=document_ids))
+    log.info(
+        "parsed %s report(s): %s complete, %s partial, %s quarantined; %s cells, %s checks (%s failed)",
+        *(result.get(k, 0) for k in ("parsed", "complete", "partial", "quarantined", "cells", "checks")),
+        result.get("checks_failed", 0),
+    )
+    _log_parsed(s, started)
+    return result
 
 
-def parse_state(s: Settings) -> dict[str, Any]:
-    """What the warehouse is built from: the count and newest timestamp of parse results."""
+def _log_parsed(s: Settings, since: datetime) -> None:
     from gongkai import staging
 
-    if not s.staging_db.exists():
-        return {}
     with staging.connect(s.staging_db, read_only=True) as con:
-        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "parse_results" not in tables:
-            return {}
-        n, newest = con.execute("SELECT count(*), max(parsed_at) FROM parse_results").fetchone()
-    return {"parse_results": int(n), "newest": str(newest)}
+        rows = con.execute(
+            "SELECT p.document_id, p.version, d.title, p.generation, p.report_year, p.status, p.n_cells, "
+            "p.reasons FROM parse_results p LEFT JOIN documents d USING (document_id, version) "
+            "WHERE p.parsed_at >= ? ORDER BY 1, 2",
+            [since],
+        ).fetchall()
+    for doc, version, title, generation, year, status, cells, reasons in rows[: NAMED * 5]:
+        log.info(
+            "  %s v%s %r: %s %s, %s, %s cells%s",
+            doc[:12],
+            version,
+            title,
+            generation,
+            year,
+            status,
+            cells,
+            f", reasons {reasons}" if status != "complete" else "",
+        )
 
 
-def _published_marker(s: Settings):
-    return s.home / "orchestration" / "published_parse_state.json"
+def announce_staging(landed: dict[str, Any] | None, parsed: dict[str, Any] | None, *, force: bool) -> dict:
+    """Whether this run changed staging (then the staging asset is updated and the publish DAG
+    runs); skipped otherwise, so a run that found nothing triggers no build."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
+    if not (force or rules.staging_changed(landed, parsed)):
+        raise AirflowSkipException("nothing landed or parsed: staging unchanged, no publish run")
+    state = rules.parse_state(settings())
+    log.info("staging changed (force=%s): %s", force, state)
+    return {"force_build": force, **state}
 
 
-def warehouse_current(s: Settings) -> bool:
-    """Whether the serving copy was published from exactly what staging holds now."""
-    import json
-
-    marker = _published_marker(s)
-    if not (s.serving_db.exists() and s.warehouse_db.exists() and marker.exists()):
-        return False
-    return json.loads(marker.read_text()) == parse_state(s)
+# ---- warehouse: build, gate, publish -----------------------------------------------------------
 
 
-def build(
-    *, landed: dict[str, Any] | None = None, parsed: dict[str, Any] | None = None, force: bool = False
-) -> dict[str, Any]:
-    """dbt build. In a daily run that brought nothing new and with a published warehouse
-    already there, skip (and so skip validate/publish): the warehouse stays byte-identical."""
+def build(*, force: bool = False) -> dict[str, Any]:
+    """dbt build, unless nothing changed since the last publish (then skipped, and so are the gate
+    and publishing: the warehouse stays byte-identical)."""
     from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
     from gongkai.build import dbt_build
 
     s = settings()
-    if not force:
-        if not parse_state(s).get("parse_results"):
-            raise AirflowSkipException("staging holds no parsed report yet: nothing to build")
-        if warehouse_current(s):
-            raise AirflowSkipException(
-                "nothing new since the last publish: warehouse and serving copy unchanged"
-            )
+    reason = rules.build_skip_reason(s, force=force)
+    if reason:
+        raise AirflowSkipException(reason)
     result = as_dict(dbt_build(s))
+    log.info(
+        "dbt build (%s) in %ss: %s models, %s seeds, tests %s passed / %s warned / %s failed -> %s",
+        *(result.get(k) for k in ("mode", "elapsed_s", "models", "seeds", "tests_passed", "tests_warned")),
+        result.get("tests_failed"),
+        result.get("warehouse_db"),
+    )
     if not result.get("success"):
+        for f in result.get("failures", []):
+            log.error("  %s %s: %s", f.get("status"), f.get("node"), str(f.get("message"))[:300])
         raise AirflowFailException(f"dbt build failed: {result.get('failures')}")
     return result
 
@@ -150,18 +246,14 @@ def validate() -> dict[str, Any]:
     from gongkai.validate import run_validation
 
     result = as_dict(run_validation(settings(), stage_parquet=True))  # Parquet written meanwhile
-    if not result.get("success"):
-        broken = [f for f in result.get("failures", []) if f.get("error")] or (
-            [result] if result.get("error") else []
-        )
-        if broken:  # an expectation could not be evaluated: infrastructure, worth a retry
-            raise StepIncomplete(
-                f"{len(broken)} expectation(s) could not run: {str(broken[0].get('error'))[:500]}"
-            )
-        raise AirflowFailException(
-            f"blocking expectations failed: {result.get('blocking_failed')}; "
-            f"results in {result.get('results_path')} — the previous serving copy stays"
-        )
+    verdict, message = rules.validation_verdict(result)
+    log.info("%s (run %s, results %s)", message, result.get("run_id"), result.get("results_path"))
+    for f in result.get("failures", [])[:NAMED]:
+        log.warning("  %s", {k: f.get(k) for k in ("suite", "expectation", "column", "blocking", "error")})
+    if verdict == "retry":  # an expectation could not be evaluated: infrastructure, worth a retry
+        raise StepIncomplete(message)
+    if verdict == "fail":
+        raise AirflowFailException(message)
     return result
 
 
@@ -169,23 +261,18 @@ def publish(validation: dict[str, Any]) -> dict[str, Any]:
     from airflow.sdk.exceptions import AirflowFailException
 
     from gongkai import publish as publishing
-    from gongkai import validate as validating
 
     s = settings()
-    try:
-        fields = {f.name for f in dataclasses.fields(validating.ValidationResult)}
-        result_obj = validating.ValidationResult(**{k: v for k, v in validation.items() if k in fields})
-    except (AttributeError, TypeError):
-        result_obj = None  # publish validates again itself
-    state = parse_state(s)  # read before publishing: staging writers are held off by the pool
-    result = as_dict(publishing.publish(s, validation=result_obj))
+    state = rules.parse_state(s)  # read before publishing: staging writers are held off by the pool
+    result = as_dict(publishing.publish(s, validation=rules.validation_from_dict(validation)))
     if not result.get("published"):
         raise AirflowFailException(f"not published: {result.get('reason')}")
-    import json
-
-    _published_marker(s).parent.mkdir(parents=True, exist_ok=True)
-    _published_marker(s).write_text(json.dumps(state))
+    rules.mark_published(s, state)
+    log.info("published %s and %s from %s", s.serving_db, s.parquet_dir, state)
     return result
+
+
+# ---- health ------------------------------------------------------------------------------------
 
 
 def check_portal_silence(discoveries: list[dict[str, Any]], days: float) -> dict[str, Any]:
@@ -196,6 +283,8 @@ def check_portal_silence(discoveries: list[dict[str, Any]], days: float) -> dict
     from gongkai.orchestration.silence import record_discoveries, silent_portals
 
     health = record_discoveries(settings(), list(discoveries), now=datetime.now(UTC))
+    for h in health:
+        log.info("portal %s: heard %s, last heard %s", h.portal, h.heard, h.last_heard)
     silent = silent_portals(health, days)
     if silent:
         names = ", ".join(f"{p['portal']} ({p['silent_days']} days)" for p in silent)
@@ -203,38 +292,47 @@ def check_portal_silence(discoveries: list[dict[str, Any]], days: float) -> dict
     return {"portals": [dataclasses.asdict(h) for h in health]}
 
 
-def select_documents(years: list[int] | None, agencies: list[str] | None) -> list[str] | None:
-    """Document ids to re-parse for a reprocess run (``None`` = all): latest versions whose
-    report year (from the parsed report) or agency code match."""
-    if not years and not agencies:
-        return None
-    from gongkai import staging
-
-    s = settings()
-    if not s.staging_db.exists():
-        return []
-    where, args = [], []
-    if years:
-        where.append(f"p.report_year IN ({', '.join('?' * len(years))})")
-        args += [int(y) for y in years]
-    if agencies:
-        where.append(f"d.agency_code IN ({', '.join('?' * len(agencies))})")
-        args += [str(a) for a in agencies]
-    sql = (
-        "SELECT DISTINCT d.document_id FROM documents d "
-        "LEFT JOIN parse_results p USING (document_id, version) "
-        f"WHERE {' AND '.join(where)} ORDER BY 1"
-    )
-    with staging.connect(s.staging_db, read_only=True) as con:
-        return [r[0] for r in con.execute(sql, args).fetchall()]
+# ---- reprocess ---------------------------------------------------------------------------------
 
 
 def reprocess_selection(params: dict[str, Any]) -> dict[str, Any]:
-    """Validate the reprocess form: ``all`` or at least one year/agency."""
-    years = [int(y) for y in (params.get("years") or [])]
-    agencies = [str(a).strip() for a in (params.get("agencies") or []) if str(a).strip()]
-    if params.get("all"):
-        return {"years": None, "agencies": None}
-    if not years and not agencies:
-        raise ValueError("choose 'all', or at least one report year or agency code")
-    return {"years": years or None, "agencies": agencies or None}
+    """The reprocess form as a selection plus the document ids it selects; an empty selection is
+    the user's error (no retry)."""
+    with user_errors():
+        sel = rules.reprocess_selection(params)
+        ids = rules.select_documents(settings(), sel["years"], sel["agencies"])
+        if ids is not None and not ids:
+            raise rules.UserError(
+                f"no parsed report matches years {sel['years']} and agencies {sel['agencies']}: nothing to reprocess"
+            )
+    log.info(
+        "reprocess %s document(s): years %s, agencies %s%s",
+        "every" if ids is None else len(ids),
+        sel["years"],
+        sel["agencies"],
+        f": {', '.join(i[:12] for i in ids[:NAMED])}" if ids else "",
+    )
+    return {**sel, "document_ids": ids}
+
+
+def reextract(document_ids: list[str] | None) -> dict[str, Any]:
+    from scrapers.run import reextract as _reextract
+
+    result = as_dict(_reextract(settings(), document_ids=document_ids))
+    log.info(
+        "re-extracted %s report(s) from the archive: %s changed text, %s unchanged, %s failed",
+        *(result.get(k, 0) for k in ("found", "revised", "unchanged", "failed")),
+    )
+    for f in result.get("failures", [])[:NAMED]:
+        log.warning("  failed %s: %s", f.get("url"), f.get("reason"))
+    return result
+
+
+def staging_updates(events: Any, *, force: bool) -> dict[str, Any]:
+    """What a publish run was triggered by: the staging-asset updates since the previous one
+    (``events``: Airflow's ``triggering_asset_events``), and whether any asked for a rebuild."""
+    updates = [e for group in (events or {}).values() for e in group]
+    runs = sorted({f"{getattr(e, 'source_dag_id', '?')}/{getattr(e, 'source_run_id', '?')}" for e in updates})
+    force = force or any(bool((getattr(e, "extra", None) or {}).get("force_build")) for e in updates)
+    log.info("publishing for %d staging update(s) (force=%s) from: %s", len(updates), force, ", ".join(runs))
+    return {"updates": len(updates), "runs": runs, "force_build": force}

@@ -10,17 +10,8 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import NamedTuple
 
-from gongkai.parsing import crosswalk
-
-APPLICANTS = (
-    "natural_person",
-    "commercial_enterprise",
-    "research_institution",
-    "social_welfare_org",
-    "legal_service_org",
-    "other_org",
-    "total",
-)
+from gongkai.parsing.crosswalk import load as load_crosswalk
+from gongkai.reference import APPLICANTS
 
 G1_SUMS = (
     (
@@ -132,7 +123,7 @@ def slots() -> dict[Key, int]:
     Checks read values by position (one C-level ``itemgetter`` per check) rather than by hashing
     (indicator, applicant) tuples, which made up most of their cost."""
     keys: dict[Key, None] = {}
-    for m in crosswalk.load().values():
+    for m in load_crosswalk().values():
         if m.indicator:
             keys[(m.indicator, m.applicant)] = None
     for _, total, parts in (*_G1_KEYS, *_RESULT_KEYS.values(), *_T4_KEYS):
@@ -191,10 +182,6 @@ class _Sum(NamedTuple):
 def _sum(name: str, total: Key, parts: list[Key]) -> _Sum:
     slot = slots()
     return _Sum(name, (total, *parts), itemgetter(slot[total], *(slot[p] for p in parts)))
-
-
-def sum_check(name: str, values: Values, total: Key, parts: list[Key]) -> dict:
-    return _sum(name, total, parts).check(values)
 
 
 class _Specs(NamedTuple):
@@ -268,7 +255,7 @@ def table_checks(generation: str | None, values: Values) -> list[dict]:
 @lru_cache(maxsize=1)
 def _total_indicators() -> tuple[str, ...]:
     """The indicator of every 表三 row in the crosswalk (those with a 总计 column), sorted."""
-    return tuple(sorted({m.indicator for m in crosswalk.load().values() if m.applicant == "total"}))
+    return tuple(sorted({m.indicator for m in load_crosswalk().values() if m.applicant == "total"}))
 
 
 def _applicant_total_check(values: Values, totals: Callable[[Values], tuple]) -> dict:

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from gongkai.config import REPO_ROOT
+from gongkai.reference import SEEDS_DIR
 
-CROSSWALK_CSV = REPO_ROOT / "dbt_project" / "seeds" / "indicator_crosswalk.csv"
-INDICATORS_CSV = REPO_ROOT / "dbt_project" / "seeds" / "indicators.csv"
+CROSSWALK_CSV = SEEDS_DIR / "indicator_crosswalk.csv"
+INDICATORS_CSV = SEEDS_DIR / "indicators.csv"
+GENERATIONS_CSV = SEEDS_DIR / "generations.csv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +45,20 @@ def lookup(generation: str, table: str, row: str, column: str | None) -> Mapping
 def indicator_codes(path: Path = INDICATORS_CSV) -> frozenset[str]:
     with path.open(encoding="utf-8", newline="") as f:
         return frozenset(rec["indicator"] for rec in csv.DictReader(f))
+
+
+@lru_cache(maxsize=1)
+def _regimes(path: Path = GENERATIONS_CSV) -> tuple[tuple[str, int, int | None], ...]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return tuple(
+            (rec["generation"], int(rec["first_year"]), int(rec["last_year"]) if rec["last_year"] else None)
+            for rec in csv.DictReader(f)
+        )
+
+
+def generation_for_year(year: int) -> str | None:
+    """The template regime in force for reports on ``year`` (``generations.csv``), or None."""
+    for generation, first, last in _regimes():
+        if first <= year and (last is None or year <= last):
+            return generation
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from gongkai.parsing.layout import KIND, LABEL, RAW, TEXT, Token
+from gongkai.parsing.tokens import KIND, LABEL, RAW, TEXT, Token
 
 # Markers are matched on whitespace-free NFKC text, so header words split over lines still count.
 _G3 = (
@@ -53,6 +53,27 @@ def detect_generation(flat: str) -> str | None:
     return None
 
 
+# 表三 row labels of the 2019 and 2021 templates (the same in both): a page of 表三 without the
+# header markers still shows which family its table belongs to
+_T3_ROWS = (
+    "本机关不掌握相关政府信息",
+    "没有现成信息需要另行制作",
+    "补正后申请内容仍不明确",
+    "信访举报投诉类申请",
+    "要求提供公开出版物",
+    "无正当理由大量反复申请",
+    "要求行政机关确认或重新出具已获取信息",
+    "属于三类内部事务信息",
+    "属于四类过程性信息",
+    "保护第三方合法权益",
+)
+
+
+def national_table_rows(flat: str) -> bool:
+    """Whether ``flat`` holds rows of the national 表三 (2019/2021 templates) though not their headers."""
+    return sum(r in flat for r in _T3_ROWS) >= 3
+
+
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 _TITLE_AGENCY_FIRST = re.compile(
     rf"^(?P<agency>[^\d\s:：，,。]{{2,40}}?){_YEAR}年度?(?:政府)?(?:信息公开|政务公开)"
@@ -64,6 +85,9 @@ _TITLE_YEAR_ONLY = re.compile(rf"^{_YEAR}年度?(?:政府)?(?:信息公开|政�
 _FILLER = re.compile(r"填报单位(?:\(盖章\))?[:：](?P<agency>[^\s(（]{2,40})")
 _PERIOD = re.compile(rf"[(（]{_YEAR}年(?:度[)）]|1月1日至(?P=year)年12月31日[)）])")
 _REPORT_ON = re.compile(rf"{_YEAR}年度?政府信息公开工作年度报告")
+_STAT_PERIOD = re.compile(rf"{_YEAR}年(?:1月1日|度)?(?:起)?(?:至|到|-|—)(?:(?P=year)年)?12月31日")
+_THIS_YEAR = re.compile(rf"本年度[(（]?{_YEAR}年")
+_META_DATE = re.compile(r"(?:成文日期|发布日期|发文日期|发布时间)[:：]?(?P<year>20\d{2})[-年./]")
 _AGENCY_LINE = re.compile(
     r"^[^\d\s:：，,。]{2,40}(?:人民政府|政府|局|委员会|委|办公室|办|中心|镇|街道|乡|厅|院|所|队|站)$"
 )
@@ -82,11 +106,33 @@ def title_lines(tokens: list[Token], limit: int = 8) -> list[Token]:
     return [t for t in tokens[:limit] if t[KIND] == LABEL]
 
 
+_PUBLISHER = re.compile(r"发布机构[:：](?P<agency>[^\s:：，,。\d]{2,30}?)(?=成文日期|发布日期|索引号|主题|文号|$)")
+_NOT_AGENCY = re.compile(r"彩票|娱乐|博彩|棋牌|赌|贷款|代孕|官网|APP|app|\.com|www|平台|网址")
+
+
 def report_year_and_agency(tokens: list[Token], flat: str) -> tuple[int | None, str | None]:
-    """(report year, agency as written) from the title, else the table heading / 填报单位."""
+    """(report year, agency as written) from the title, else the table heading / 填报单位. A name
+    that cannot be an agency (a mirror's spam brand in its place) is not taken."""
+    year, agency = _from_title(title_lines(tokens), flat)
+    if agency is not None and _NOT_AGENCY.search(agency):
+        agency = None
+    if agency is None:
+        m = _PUBLISHER.search(flat[:3000])
+        if m and not _NOT_AGENCY.search(m["agency"]) and _AGENCY_LINE.match(m["agency"]):
+            agency = m["agency"]
+    if agency is None:
+        for tok in tokens:
+            if tok[KIND] == LABEL and "填报单位" in tok[TEXT]:
+                m = _FILLER.search(tok[TEXT].replace(" ", ""))
+                if m and not _NOT_AGENCY.search(m["agency"]):
+                    agency = _as_written(tok, m["agency"])
+                    break
+    return year, agency
+
+
+def _from_title(head: list[Token], flat: str) -> tuple[int | None, str | None]:
     year: int | None = None
     agency: str | None = None
-    head = title_lines(tokens)
     for i, tok in enumerate(head):
         s = tok[TEXT].replace(" ", "")
         m = _TITLE_YEAR_ONLY.match(s)
@@ -103,11 +149,28 @@ def report_year_and_agency(tokens: list[Token], flat: str) -> tuple[int | None, 
         m = _REPORT_ON.search(flat) or _PERIOD.search(flat)
         if m:
             year = int(unicodedata.normalize("NFKC", m["year"]))
-    if agency is None:
-        for tok in tokens:
-            if tok[KIND] == LABEL and "填报单位" in tok[TEXT]:
-                m = _FILLER.search(tok[TEXT].replace(" ", ""))
-                if m:
-                    agency = _as_written(tok, m["agency"])
-                    break
+    if year is None:  # a title split over lines ("…2018" / "年度政府信息公开工作报告")
+        for i in range(len(head) - 1):
+            s = "".join(t[TEXT] for t in head[i : i + 3]).replace(" ", "")
+            m = _TITLE_AGENCY_FIRST.match(s) or _TITLE_YEAR_FIRST.match(s)
+            if m:
+                year = int(m["year"])
+                if agency is None and "".join(t[TEXT] for t in head[i : i + 1]).replace(" ", "").startswith(
+                    m["agency"]
+                ):
+                    agency = _as_written(head[i], m["agency"])
+                break
     return year, agency
+
+
+def year_from_body(flat: str) -> int | None:
+    """The report year from a 统计期限 or 本年度 sentence of the whole-text ``flat``, or None."""
+    m = _STAT_PERIOD.search(flat) or _THIS_YEAR.search(flat)
+    return int(m["year"]) if m else None
+
+
+def year_from_metadata(flat: str) -> int | None:
+    """The year before the 成文日期/发布日期 of a page's metadata block (reports come out early in the
+    next year), or None."""
+    m = _META_DATE.search(flat)
+    return int(m["year"]) - 1 if m else None

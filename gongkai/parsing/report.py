@@ -1,149 +1,67 @@
-"""Parse one report text into the output contract (see ``gongkai.parsing`` and issue 3)."""
+"""Parse one report text into the output contract (see ``gongkai.parsing``)."""
 
 from __future__ import annotations
 
-import html as html_lib
-import re
-from functools import cache
-
-from gongkai.parsing import checks, crosswalk, g1, g2, g3, meta, narrative
-from gongkai.parsing.checks import ABSENT
-from gongkai.parsing.layout import (
-    CELL,
-    KIND,
-    LABEL,
-    LINE,
-    TEXT,
-    Token,
-    is_html,
-    table_spans,
-    to_simplified,
-    tokenize,
+from gongkai.parsing.checks import new_values, prose_checks, table_checks
+from gongkai.parsing.crosswalk import generation_for_year
+from gongkai.parsing.layout import is_html, table_spans, to_simplified, tokenize
+from gongkai.parsing.meta import (
+    detect_generation,
+    national_table_rows,
+    report_year_and_agency,
+    year_from_body,
+    year_from_metadata,
 )
-from gongkai.parsing.template import Row, RowMatch, Template, match
+from gongkai.parsing.noise import clean
+from gongkai.parsing.prose import narrative_cells, prose_lines
+from gongkai.parsing.table import TableRead, read_table
+from gongkai.parsing.tokens import KIND, LABEL, TEXT
 
-TEMPLATES: dict[str, Template] = {"G1": g1.TEMPLATE, "G2": g2.TEMPLATE, "G3": g3.TEMPLATE}
-_TAG_RE = re.compile(r"<[^>]+>")
-_LINE_SPANNING_TAG_RE = re.compile(r"<[^>\n]*\n")  # a "<" whose tag (if any) goes on after a line break
-
-
-# (template row index, row, its cells' dict prototypes, their checks.Values slots or -1) of each row
-# with cells
-_Plan = list[tuple[int, Row, tuple[dict, ...], tuple[int, ...]]]
-_PLANS: dict[str, _Plan] = {}
+MAX_TEXT_CHARS = 4_000_000  # a report with its attachments is some 10–500 thousand characters
+NO_TEMPLATE = "no known template (G1 统计表, G2 2019 or G3 2021 national template) found in the text"
+_REPORT_WORDS = ("年度报告", "年报", "工作报告", "情况报告")
+_TOPIC_WORDS = ("政府信息公开", "政务公开", "信息公开")
 
 
-def _plan(generation: str) -> _Plan:
-    """Every template row that has cells, with a prototype of each cell's output dict (the columns
-    that do not depend on the report, codes from the crosswalk; the rest filled per report) and
-    the slot of its (indicator, applicant) in ``checks.Values``."""
-    plan = _PLANS.get(generation)
-    if plan is None:
-        plan = []
-        slots = checks.slots()
-        for idx, row in enumerate(TEMPLATES[generation].rows):
-            if not row.columns:
-                continue
-            protos = []
-            cell_slots = []
-            for column in row.columns:
-                m = crosswalk.lookup(generation, row.table, row.label, column)
-                indicator, applicant = (m.indicator, m.applicant) if m else (None, None)
-                protos.append(
-                    {
-                        "table": row.table,
-                        "row": row.label,
-                        "column": column,
-                        "indicator": indicator,
-                        "applicant": applicant,
-                        "value": None,
-                        "raw": None,
-                        "line": None,
-                        "source": "table",
-                        "approximate": False,
-                    }
-                )
-                cell_slots.append(slots[(indicator, applicant)] if indicator else -1)
-            plan.append((idx, row, tuple(protos), tuple(cell_slots)))
-        _PLANS[generation] = plan
-    return plan
+def _result(
+    generation: str | None,
+    generation_source: str | None,
+    template: str | None,
+    year: int | None,
+    agency: str | None,
+    status: str,
+    reasons: list[str],
+    cells: list[dict],
+    report_checks: list[dict],
+) -> dict:
+    return {
+        "generation": generation,
+        "generation_source": generation_source,
+        "template": template,
+        "report_year": year,
+        "agency": agency,
+        "status": status,
+        "reasons": reasons,
+        "cells": cells,
+        "checks": report_checks,
+    }
 
 
-@cache
-def _grouped(generation: str) -> tuple[tuple[int, str], ...]:
-    """(index, group) of the template rows that belong to a group."""
-    return tuple((i, row.group) for i, row in enumerate(TEMPLATES[generation].rows) if row.group)
-
-
-@cache
-def _rows_labelled(generation: str, label: str) -> tuple[int, ...]:
-    return tuple(i for i, row in enumerate(TEMPLATES[generation].rows) if row.label == label)
-
-
-def _found(generation: str, label: str, matches: dict[int, RowMatch]) -> bool:
-    """Whether a row of the template with this label was found."""
-    return any(i in matches for i in _rows_labelled(generation, label))
-
-
-def _num(v: float | int | None) -> float | int | None:
-    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
-        return int(v)
-    return v
-
-
-def _prose_lines(
-    text: str, simplified: str, skip: tuple[int, int] | None, tables: list[tuple[int, int]] | None
-) -> list[tuple[int, str, str]]:
-    """(line number, Simplified text, original text) of every line outside the table;
-    ``tables`` are the spans of the HTML tables of an HTML text, None for any other text."""
-    if tables is not None:
-        # blank out tables (keeping their newlines), then strip tags (line by line if one spans lines)
-        pieces = []
-        pos = 0
-        for start, end in tables:
-            pieces += (text[pos:start], "\n" * text.count("\n", start, end))
-            pos = end
-        pieces.append(text[pos:])
-        text = "".join(pieces)
-        if _LINE_SPANNING_TAG_RE.search(text) is None:  # no tag goes over a line break
-            text = html_lib.unescape(_TAG_RE.sub("", text))  # the same as line by line, at once
-        else:
-            text = "\n".join(html_lib.unescape(_TAG_RE.sub("", ln)) for ln in text.split("\n"))
-        simplified = to_simplified(text)
-    if simplified is text and skip and skip[0] >= 1 and skip[1] >= 0:
-        # the common case, without splitting the table's lines: each line is its own original
-        a, b = skip[0] - 1, skip[1]
-        n = text.count("\n") + 1
-        head = text.split("\n", a)[:a]
-        tail = [] if b >= n else text.rsplit("\n", n - b)[1:] if b else text.split("\n")
-        return [
-            *zip(range(1, a + 1), head, head, strict=True),
-            (0, "", ""),
-            *zip(range(b + 1, n + 1), tail, tail, strict=True),
-        ]
-    norm = simplified.split("\n")
-    originals = norm if simplified is text else text.split("\n")
-    if len(norm) != len(originals):
-        originals = norm
-    n = len(norm)
-    if skip and skip[0] >= 1 and skip[1] >= 0:  # the table region is not prose (and breaks paragraphs)
-        a, b = skip[0] - 1, skip[1]
-        return [
-            *zip(range(1, a + 1), norm[:a], originals[:a], strict=True),
-            (0, "", ""),
-            *zip(range(b + 1, n + 1), norm[b:], originals[b:], strict=True),
-        ]
-    numbered = list(zip(range(1, n + 1), norm, originals, strict=True))
-    if skip:
-        return [*numbered[: skip[0] - 1], (0, "", ""), *numbered[skip[1] :]]
-    return numbered
+def _reads_as_report(flat: str) -> bool:
+    """Whether a text without a template still reads as a disclosure annual report."""
+    head = flat[:2000]
+    return any(w in head for w in _REPORT_WORDS) and any(w in flat for w in _TOPIC_WORDS)
 
 
 def parse_text(text: str) -> dict:
-    """Parse a report's raw text into ``{generation, template, report_year, agency, status, reasons,
-    cells, checks}``. Never raises on bad input: problems become ``reasons`` and the status."""
+    """Parse a report's raw text into ``{generation, generation_source, template, report_year, agency,
+    status, reasons, cells, checks}``. Never raises on bad input: problems become ``reasons``."""
+    if len(text) > MAX_TEXT_CHARS:
+        reason = f"text too long to be one report: {len(text)} characters (limit {MAX_TEXT_CHARS})"
+        return _result(None, None, None, None, None, "quarantined", [reason], [], [])
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = clean(text)
     simplified = to_simplified(text)
     html = is_html(text)
     tables = table_spans(text) if html else None
@@ -152,93 +70,80 @@ def parse_text(text: str) -> dict:
         flat = "".join("".join([t[TEXT] for t in tokens if t[KIND] == LABEL]).split())
     else:
         flat = "".join(simplified.split())  # every whitespace character removed
-    generation = meta.detect_generation(flat)
-    year, agency = meta.report_year_and_agency(tokens, flat)
+    template_generation = detect_generation(flat)
+    year, agency = report_year_and_agency(tokens, flat)
     reasons: list[str] = []
-    cells: list[dict] = []
-    values = checks.new_values()  # slot of (indicator, applicant) → value of its first table cell
-    template_name: str | None = None
-    region: tuple[int, int] | None = None
-    status = "complete"
+    if year is None:
+        year = year_from_body(flat)
+    if year is None:
+        year = year_from_metadata(flat)
+        if year is not None:
+            reasons.append(
+                f"report year {year} taken from the page's 成文日期/发布日期 (the year before it): "
+                "no title or 统计期限 names it"
+            )
+    generation, source = template_generation, "template" if template_generation else None
+    if generation is None and year is not None:
+        by_year = generation_for_year(year)
+        if by_year in ("G2", "G3") and national_table_rows(flat):
+            # a page of 表三 without the headers that tell 2019 from 2021: the year's regime
+            generation, source = by_year, "year"
+            reasons.append(f"national template rows without its headers: {by_year}, the regime of {year}")
+    table = read_table(generation, tokens) if generation else None
+    if generation is None and year is not None and _reads_as_report(flat):
+        generation = generation_for_year(year)
+        source = "year" if generation else None
 
-    if generation is None:
-        status = "quarantined"
+    prose, prose_reasons = narrative_cells(
+        prose_lines(text, simplified, table.region if table else None, tables), generation
+    )
+    status = _status(generation, table, prose, year, agency, reasons)
+    reasons += prose_reasons
+    cells = table.cells if table else []
+    report_checks = table_checks(generation, table.values) if cells else []
+    report_checks += prose_checks(table.values if table else new_values(), prose)
+    return _result(
+        generation,
+        source,
+        table.template if table else None,
+        year,
+        agency,
+        status,
+        reasons,
+        cells + prose,
+        report_checks,
+    )
+
+
+def _status(
+    generation: str | None,
+    table: TableRead | None,
+    prose: list[dict],
+    year: int | None,
+    agency: str | None,
+    reasons: list[str],
+) -> str:
+    """complete | partial | quarantined, adding the reasons that say why (to ``reasons``)."""
+    status = "complete"
+    if table is None:
+        reasons.append(NO_TEMPLATE)
+        if generation is None:
+            if year is None and prose:
+                reasons.append("the report year is not stated, so the template regime cannot be told")
+            return "quarantined"
+        reasons.append(f"no statistical table: {generation} is the regime in force for {year}")
         reasons.append(
-            "no known template (G1 统计表, G2 2019 or G3 2021 national template) found in the text"
+            f"{len(prose)} figures read from the prose" if prose else "no figure found in the prose either"
         )
+        status = "partial"
     else:
-        template = TEMPLATES[generation]
-        tm = match(template, tokens)
-        if tm.start_line is not None and tm.end_line is not None:
-            region = (tm.start_line, tm.end_line)
-        template_name = template.name
-        matches = tm.matches
-        if generation == "G1":
-            if _found(generation, "政府公报公开政府信息数", matches):
-                template_name += "+gazette"
-            if any(_found(generation, label, matches) for label in ("接受培训人员数", "举办各类培训班数")):
-                template_name += "+section9"
-        missing: list[int] = []
-        groups_present = {group for i, group in _grouped(generation) if i in matches}
-        # the cells of the rows read, in template order: gathered, then made in one loop (cheaper
-        # than a loop per row: most G1 rows have one cell)
-        row_protos: list[dict] = []
-        row_slots: list[int] = []
-        row_tokens: list[Token] = []
-        for idx, row, protos, slots in _plan(generation):
-            rm = matches.get(idx)
-            if rm is None:
-                if not row.optional or row.group in groups_present:
-                    missing.append(idx)
-                continue
-            row_values = rm.values
-            if row.values_optional and all(t[CELL] is None or t[CELL].value is None for t in row_values):
-                continue  # a parent row (不予公开) printed with empty cells: structure, not data
-            if len(row_values) < len(protos):
-                if row_values or not row.values_optional:
-                    reasons.append(
-                        f"row incomplete: {row.table} {row.label}: {len(row_values)} of {len(protos)} "
-                        f"cells (line {rm.label_token[LINE]})"
-                    )
-                continue
-            row_protos += protos
-            row_slots += slots
-            row_tokens += row_values
-        add_cell = cells.append
-        for proto, slot, (_, raw, _, cell, line) in zip(row_protos, row_slots, row_tokens, strict=True):
-            out = proto.copy()  # keeps the contract's key order; cheaper than a dict display
-            out["raw"] = raw
-            out["line"] = line
-            add_cell(out)
-            if cell is None:
-                value = None
-            else:
-                value, approximate, _ = cell
-                if value is not None:  # else the prototype's None stays
-                    if type(value) is float:
-                        value = _num(value)
-                    out["value"] = value
-                if approximate:  # else the prototype's False stays
-                    out["approximate"] = True
-            if slot >= 0 and values[slot] is ABSENT:
-                values[slot] = value
-        if missing:
-            last_found = max(tm.matches) if tm.matches else -1
-            trailing = [i for i in missing if i > last_found]
-            inner = [i for i in missing if i <= last_found]
-            for i in inner:
-                reasons.append(f"row missing: {template.rows[i].table} {template.rows[i].label}")
-            if trailing:
-                after = template.rows[last_found].label if last_found >= 0 else "the table heading"
-                names = ", ".join(template.rows[i].label for i in trailing[:3])
-                reasons.append(
-                    f"table breaks off after {after}: {len(trailing)} template rows missing ({names}"
-                    f"{', …' if len(trailing) > 3 else ''})"
-                )
-        if not cells:
-            status = "quarantined"
+        reasons += table.reasons
+        if not table.cells:
             reasons.append(f"{generation} template recognised but no table cells could be read")
-        elif reasons:
+            if not prose:
+                return "quarantined"
+            status = "partial"
+        elif table.reasons:
             status = "partial"
     if year is None:
         reasons.append("report year not found in the title or table heading")
@@ -246,33 +151,4 @@ def parse_text(text: str) -> dict:
             status = "partial"
     if agency is None:
         reasons.append("agency not found in the title or 填报单位")
-
-    prose = narrative.figures(_prose_lines(text, simplified, region, tables))
-    narrative_cells = [
-        {
-            "table": "narrative",
-            "row": f.row,
-            "column": None,
-            "indicator": f.indicator,
-            "applicant": None,
-            "value": _num(f.value),
-            "raw": f.raw,
-            "line": f.line,
-            "source": "narrative",
-            "approximate": f.approximate,
-        }
-        for f in prose
-    ]
-
-    report_checks = checks.table_checks(generation, values) if cells else []
-    report_checks += checks.prose_checks(values, narrative_cells)
-    return {
-        "generation": generation,
-        "template": template_name,
-        "report_year": year,
-        "agency": agency,
-        "status": status,
-        "reasons": reasons,
-        "cells": cells + narrative_cells,
-        "checks": report_checks,
-    }
+    return status

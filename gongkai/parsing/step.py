@@ -20,7 +20,7 @@ BATCH = 500
 RESULT_COLUMNS = {
     "document_id": "string", "version": "int32", "generation": "string", "template": "string",
     "report_year": "int32", "agency": "string", "status": "string", "reasons": "string",
-    "n_cells": "int32", "parser_version": "string", "parsed_at": "timestamp",
+    "n_cells": "int32", "parser_version": "string", "parsed_at": "timestamp", "generation_source": "string",
 }  # fmt: skip
 CELL_COLUMNS = {
     "document_id": "string", "version": "int32", "cell_no": "int32", "table_id": "string",
@@ -53,7 +53,7 @@ def _safe_parse(text: str) -> dict:
         return parse_text(text)
     except Exception as exc:  # a parser bug must not lose the document: record it as data
         return {
-            "generation": None, "template": None, "report_year": None, "agency": None,
+            "generation": None, "generation_source": None, "template": None, "report_year": None, "agency": None,
             "status": "quarantined", "reasons": [f"parser error: {type(exc).__name__}: {exc}"],
             "cells": [], "checks": [],
         }  # fmt: skip
@@ -110,7 +110,7 @@ def parse_staged(
                 results.append((
                     doc_id, version, res["generation"], res["template"], res["report_year"], res["agency"],
                     res["status"], json.dumps(res["reasons"], ensure_ascii=False), len(res["cells"]),
-                    PARSER_VERSION, now,
+                    PARSER_VERSION, now, res.get("generation_source"),
                 ))  # fmt: skip
                 for n, c in enumerate(res["cells"], start=1):
                     v = c["value"]

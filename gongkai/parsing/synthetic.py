@@ -11,7 +11,10 @@ import html
 import random
 from dataclasses import dataclass, field
 
-from gongkai.parsing import g1, g2, g3
+from gongkai.parsing.ceilings import load as load_ceilings
+from gongkai.parsing.crosswalk import lookup
+from gongkai.parsing.g1 import UNITS as G1_UNITS
+from gongkai.parsing.table import TEMPLATES
 from gongkai.parsing.template import Row, Template
 
 LAYOUTS = ("tab", "lines", "pipe", "html")
@@ -44,7 +47,7 @@ class SyntheticReport:
 
 def generate(rng: random.Random, generation: str | None = None, blank_rate: float = 0.05) -> SyntheticReport:
     generation = generation or rng.choice(("G1", "G2", "G3"))
-    template = {"G1": g1.TEMPLATE, "G2": g2.TEMPLATE, "G3": g3.TEMPLATE}[generation]
+    template = TEMPLATES[generation]
     year = {
         "G1": rng.randint(2008, 2018),
         "G2": rng.choice((2019, 2020, 2022)),
@@ -72,11 +75,17 @@ def generate(rng: random.Random, generation: str | None = None, blank_rate: floa
             elif rng.random() < 0.5:
                 v = 0
             else:
-                v = rng.choice((rng.randint(1, 20), rng.randint(1, 2000), rng.randint(1, 200_000_000)))
+                big = min(5_000_000, _ceiling(generation, row, col))  # large, but plausible
+                v = rng.choice((rng.randint(1, 20), rng.randint(1, 2000), rng.randint(1, big)))
             report.values[(row.label, col)] = v
     if generation == "G1":
         report.prose_total = report.values.get(("主动公开政府信息数", "统计数"))
     return report
+
+
+def _ceiling(generation: str, row: Row, column: str) -> int:
+    m = lookup(generation, row.table, row.label, column)
+    return int(load_ceilings().get(m.indicator, 5_000_000)) if m and m.indicator else 5_000_000
 
 
 # ---- rendering ----------------------------------------------------------------------------------
@@ -110,7 +119,7 @@ def _grid(report: SyntheticReport, rng: random.Random, layout: str) -> list[list
                 out.append([row.display, "——", ""])
             else:
                 v = report.values[(row.label, "统计数")]
-                out.append([row.display, g1.UNITS[row.label], _value_text(v, layout, rng, "统计数")])
+                out.append([row.display, G1_UNITS[row.label], _value_text(v, layout, rng, "统计数")])
         return out
     section_cols: dict[str, tuple[str, ...]] = {}
     for row in report.rows:
@@ -200,3 +209,74 @@ def render(report: SyntheticReport, layout: str, rng: random.Random | None = Non
         raise ValueError(f"unknown layout {layout!r}")
     lines += ["", "五、存在的主要问题及改进情况", "进一步加强政府信息公开工作。"]
     return "\n".join(lines) + "\n"
+
+
+# ---- prose-only reports --------------------------------------------------------------------------
+
+_BOILERPLATE = (
+    "{year}年，我{unit}认真贯彻落实《中华人民共和国政府信息公开条例》，按照上级政务公开工作部署，"
+    "进一步健全政府信息公开工作机制，明确分管领导和责任科室，加强保密审查，规范公开流程，"
+    "着力提高政府信息公开的及时性、准确性和规范性，较好地保障了人民群众的知情权、参与权和监督权。",
+    "围绕财政预决算、重大建设项目、公共资源配置、社会公益事业等重点领域，及时公开群众关心关注的信息，"
+    "做好政策解读和舆情回应工作，利用政府网站、政务微信等平台拓展公开渠道，方便公众查询获取。",
+    "存在的主要问题：一是公开内容的深度和广度有待拓展；二是工作人员业务水平有待提高；"
+    "三是公开形式还不够丰富。下一步，我们将加强业务培训，完善工作制度，不断提升政府信息公开工作水平。",
+)
+_NUMERALS = ("一", "两", "三", "四", "五", "六", "七", "八", "九", "十", "十二", "二十")
+
+
+def render_prose(rng: random.Random) -> tuple[str, dict[str, tuple[int, bool]]]:
+    """A prose-only report of 2008–2018 (township or bureau, no 统计表, some 2 KB) and the figures a
+    correct parser reads from it: indicator → (value, approximate)."""
+    year = rng.randint(2008, 2018)
+    agency = rng.choice(AGENCIES)
+    unit = "镇" if agency.endswith("镇人民政府") else "局"
+    total = rng.randint(20, 3000)
+    website = rng.randint(1, total)
+    received = rng.randint(0, 60)
+    granted = rng.randint(0, received)
+    reviews = rng.randint(1, len(_NUMERALS))
+    approx = rng.random() < 0.5
+    expected: dict[str, tuple[int, bool]] = {
+        "proactive_total": (total, approx),
+        "proactive_channel_website": (website, False),
+        "results_granted": (granted, False),
+        "reviews_total": (int(_chinese_value(_NUMERALS[reviews - 1])), False),
+        "litigation_total": (0, False),
+    }
+    lines = [
+        f"{agency}{year}年政府信息公开工作年度报告",
+        "",
+        f"本报告中所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。",
+        "",
+        "一、概述",
+        _BOILERPLATE[0].format(year=year, unit=unit),
+        "",
+        "二、主动公开政府信息情况",
+        f"全年主动公开政府信息{total}{'余' if approx else ''}条，其中通过政府网站公开{website}条。",
+        _BOILERPLATE[1],
+        "",
+        "三、依申请公开政府信息情况",
+    ]
+    if received:
+        expected["requests_received"] = (received, False)
+        lines.append(f"本年共受理政府信息公开申请{received}件，其中予以公开{granted}件，已全部按时答复。")
+    else:
+        expected["requests_received"] = (0, False)
+        del expected["results_granted"]
+        lines.append("本年度未收到政府信息公开申请。")
+    lines += [
+        "",
+        "四、因政府信息公开申请行政复议、提起行政诉讼的情况",
+        f"全年因政府信息公开申请引起行政复议{_NUMERALS[reviews - 1]}起；未发生行政诉讼案件。",
+        "",
+        "五、存在的主要问题及改进措施",
+        _BOILERPLATE[2],
+        "",
+    ]
+    return "\n".join(lines), expected
+
+
+def _chinese_value(numeral: str) -> int:
+    return {"一": 1, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+            "十二": 12, "二十": 20}[numeral]  # fmt: skip

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import NamedTuple
 
-from gongkai.parsing.layout import KIND, LABEL, LINE, TEXT, VALUE, Token
+from gongkai.parsing.tokens import KIND, LABEL, LINE, TEXT, VALUE, Token
 
 _PREFIX_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、](?!\d)|[①-⑳])?"

@@ -8,6 +8,7 @@ written in the cell (never scaled), so no number is ever produced that is not in
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from typing import NamedTuple
@@ -44,11 +45,12 @@ class CellValue(NamedTuple):  # a tuple: made by the hundred per report, and che
 
 
 _new = tuple.__new__
+MAX_DIGITS = 15  # a longer number is read as infinite: no count comes near it (see ``ceilings``)
 
 
 def parse_cell(text: str) -> CellValue | None:
     """The value of a whole cell, or None when the cell is not a value (a label, prose, a unit)."""
-    if text.isdigit() and text.isascii():
+    if text.isdigit() and text.isascii() and len(text) <= MAX_DIGITS:
         # the common case, as _VALUE_RE would read it (built in C: twice as fast as CellValue(...))
         return _new(CellValue, (int(text), False, None))
     if _SPLIT_DIGITS_RE.search(text):
@@ -60,7 +62,10 @@ def parse_cell(text: str) -> CellValue | None:
     if m is None:
         return None
     num = m["num"].replace(",", "")
-    value: float | int = float(num) if "." in num else int(num)
+    if len(num.partition(".")[0]) > MAX_DIGITS:
+        value: float | int = math.inf
+    else:
+        value = float(num) if "." in num else int(num)
     if m["sign"] == "-":
         value = -value
     approx = bool(m["approx"] or m["approx_pre"] or m["approx_post"])

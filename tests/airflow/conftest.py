@@ -27,7 +27,7 @@ PG = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 
 @pytest.fixture(scope="module")
 def own_tmp() -> Iterator[Path]:
-    """A temp dir outside pytest's basetemp: other suites' pytest runs on this machine prune old
+    """A temp dir outside pytest's basetemp: other suites' pytest runs on the same host prune old
     basetemps, which must not delete a running Airflow's home. Removed afterwards."""
     path = Path(tempfile.mkdtemp(prefix="gongkai-airflow-test-"))
     try:
@@ -60,6 +60,7 @@ def airflow_pg_db() -> Iterator[str]:
         admin.dispose()
 
 
+# the marts whose rows two builds of the same data must reproduce
 MARTS = (
     "dim_agency",
     "dim_indicator",

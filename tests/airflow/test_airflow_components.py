@@ -16,7 +16,7 @@ import pytest
 from gongkai.config import Settings
 from gongkai.orchestration.local import AirflowSetup, LocalAirflow, free_port, prepare_metadata
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.timeout(900)]
 
 # Shanghai-midnight data intervals 2019-01-10, -11, -12: one G1 report published on each
 # (002 镇海区经济合作局, 000 镇海区新闻中心, 001 海曙区人民政府).
@@ -56,6 +56,7 @@ def stack(airflow_pg_db: str, own_tmp: Path) -> Iterator[tuple]:
         af.start(("api-server", "scheduler", "dag-processor", "celery-worker"))
         af.wait_healthy()
         af.wait_for_dag("gongkai_daily")
+        af.wait_for_dag("gongkai_publish")  # unpaused: it runs on the staging asset
         yield af, settings, replica, queue
     finally:
         af.stop()
@@ -102,6 +103,27 @@ def _backfill(af: LocalAirflow, **extra) -> dict[str, dict]:
     return out
 
 
+def _publish_runs(af: LocalAirflow, timeout: float = 600) -> list[dict]:
+    """Every gongkai_publish run, once none is queued or running (an asset-triggered run is created
+    a scheduler loop after the last staging update)."""
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while True:
+        af.check_alive()
+        runs = af.api("GET", "/dags/gongkai_publish/dagRuns", params={"limit": 100})["dag_runs"]
+        quiet = quiet + 1 if all(r["state"] not in ("queued", "running") for r in runs) else 0
+        if quiet >= 3:
+            return runs
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"publish runs not done: {runs}\n{af.logs('scheduler')}")
+        time.sleep(3)
+
+
+def _task_states(af: LocalAirflow, dag_id: str, run_id: str) -> dict[str, str]:
+    tis = af.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
+    return {t["task_id"]: t["state"] for t in tis}
+
+
 def test_backfill_twice_on_celery_with_portal_faults(stack, snapshot, agency_years) -> None:
     af, settings, replica, queue = stack
     # pass 1, with transient portal faults: each run re-discovers exactly its own day's report
@@ -109,15 +131,13 @@ def test_backfill_twice_on_celery_with_portal_faults(stack, snapshot, agency_yea
     assert sorted(o["logical_date"][:10] for o in runs.values()) == ["2019-01-09", "2019-01-10", "2019-01-11"]
     for o in runs.values():
         assert (o["landed"]["found"], o["landed"]["new"], o["landed"]["failed"]) == (1, 1, 0), o["landed"]
-    assert (
-        sum(
-            1
-            for o in runs.values()
-            for t in o["tasks"]
-            if t["task_id"] == "publish" and t["state"] == "success"
-        )
-        >= 1
-    )
+    # every run updated the staging asset; the publish DAG built and published for them
+    for o in runs.values():
+        assert {t["task_id"]: t["state"] for t in o["tasks"]}["staging_updated"] == "success"
+    publishes = _publish_runs(af)
+    assert publishes and all(r["state"] == "success" for r in publishes), publishes
+    built = [_task_states(af, "gongkai_publish", r["dag_run_id"])["publish"] for r in publishes]
+    assert 1 <= built.count("success") <= len(runs), built
     # ... and every task ran on the Celery worker, from our own queue
     tis = [t for o in runs.values() for t in o["tasks"] if t["state"] == "success"]
     assert tis and {t["queue"] for t in tis} == {queue}
@@ -136,5 +156,6 @@ def test_backfill_twice_on_celery_with_portal_faults(stack, snapshot, agency_yea
             landed
         )
         states = {t["task_id"]: t["state"] for t in o["tasks"]}
-        assert states["build"] == states["publish"] == "skipped", states
+        assert states["staging_updated"] == "skipped", states  # nothing new: no publish run
+    assert len(_publish_runs(af)) == len(publishes)
     assert snapshot(settings.serving_db) == first

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+
 import pendulum
 import pytest
 
 from gongkai.config import REPO_ROOT
-from gongkai.orchestration.tasks import WAREHOUSE_POOL
+from gongkai.orchestration.resources import WAREHOUSE_POOL
+from gongkai.orchestration.windows import DAILY_CRON
+
+DAGS = ["gongkai_daily", "gongkai_publish", "gongkai_reprocess"]
 
 
 @pytest.fixture(scope="module")
@@ -19,11 +24,11 @@ def dagbag():
 def test_every_dag_file_imports(dagbag) -> None:
     assert dagbag.import_errors == {}
     py_files = sorted(p.name for p in (REPO_ROOT / "dags").glob("*.py"))
-    assert py_files == ["gongkai_daily.py", "gongkai_reprocess.py"]
-    assert sorted(dagbag.dags) == ["gongkai_daily", "gongkai_reprocess"]
+    assert py_files == ["gongkai_daily.py", "gongkai_publish.py", "gongkai_reprocess.py"]
+    assert sorted(dagbag.dags) == DAGS
 
 
-@pytest.mark.parametrize("dag_id", ["gongkai_daily", "gongkai_reprocess"])
+@pytest.mark.parametrize("dag_id", DAGS)
 def test_no_cycles_and_serialises(dagbag, dag_id: str) -> None:
     from airflow.serialization.serialized_objects import DagSerialization
     from airflow.utils.dag_cycle_tester import check_cycle
@@ -34,44 +39,66 @@ def test_no_cycles_and_serialises(dagbag, dag_id: str) -> None:
     assert sorted(restored.task_ids) == sorted(dag.task_ids)
 
 
+def _chain(dag, order: list[str]) -> None:
+    for up, down in zip(order, order[1:], strict=False):
+        assert down in dag.get_task(up).downstream_task_ids, (up, down)
+
+
 def test_daily_shape(dagbag) -> None:
+    """Acquisition only: discover per host → land → parse → update the staging asset."""
     dag = dagbag.dags["gongkai_daily"]
     assert dag.catchup is False and dag.max_active_runs == 1
     assert type(dag.timetable).__name__ == "CronDataIntervalTimetable"
-    assert dag.timetable.expression == "0 0 * * *" and "Asia/Shanghai" in repr(dag.timetable)
-    order = ["fetch_and_land", "parse", "build", "validate", "publish"]
-    for up, down in zip(order, order[1:], strict=False):
-        assert down in dag.get_task(up).downstream_task_ids
+    assert dag.timetable.expression == DAILY_CRON and "Asia/Shanghai" in repr(dag.timetable)
+    _chain(dag, ["hosts", "discover", "fetch_and_land", "parse", "staging_updated"])
+    assert not {"build", "validate", "publish"} & set(dag.task_ids)
     assert dag.get_task("discover").downstream_task_ids >= {"fetch_and_land", "portal_silence"}
-    # every DuckDB writer shares the one-slot pool; discovery is read-only and mapped
-    for task_id in order:
+    # every DuckDB writer shares the one-slot pool; discovery is read-only and mapped per host
+    for task_id in ("fetch_and_land", "parse"):
         assert dag.get_task(task_id).pool == WAREHOUSE_POOL
     assert dag.get_task("discover").pool != WAREHOUSE_POOL
     assert type(dag.get_task("discover")).__name__.endswith("MappedOperator")
-    publish = dag.get_task("publish")
-    assert [o.name for o in publish.outlets] == ["gongkai_serving_warehouse"]
+    assert [o.name for o in dag.get_task("staging_updated").outlets] == ["gongkai_staging"]
     for task in dag.tasks:
         assert task.on_failure_callback, task.task_id
     assert dag.get_task("fetch_and_land").retries >= 1
     assert dag.get_task("fetch_and_land").retry_exponential_backoff > 1
+    # user input is never retried: a bad window or portal fails at once
+    assert dag.get_task("window").retries == dag.get_task("hosts").retries == 0
     assert set(dag.params.keys()) >= {"since", "until", "portal", "force_build"}
 
 
+def test_publish_is_scheduled_on_the_staging_asset_with_the_shared_group(dagbag) -> None:
+    publish_dag, reprocess = dagbag.dags["gongkai_publish"], dagbag.dags["gongkai_reprocess"]
+    assert type(publish_dag.timetable).__name__ == "AssetTriggeredTimetable"
+    assert [a.name for a in publish_dag.timetable.asset_condition.objects] == ["gongkai_staging"]
+    assert publish_dag.max_active_runs == 1
+    for dag in (publish_dag, reprocess):
+        _chain(dag, ["build", "validate", "publish"])
+        assert set(dag.task_group_dict) == {"warehouse"}
+        for task_id in ("build", "validate", "publish"):
+            assert dag.get_task(task_id).pool == WAREHOUSE_POOL
+            assert dag.get_task(task_id).task_group.group_id == "warehouse"
+        assert [o.name for o in dag.get_task("publish").outlets] == ["gongkai_serving_warehouse"]
+    _chain(publish_dag, ["staging_updates", "build"])
+
+
 def test_daily_intervals_are_shanghai_days(dagbag) -> None:
-    """A backfill from 2019-01-10 to 2019-01-12 (Shanghai) makes three one-day runs whose
-    logical dates in UTC are the day before — the off-by-one the windows must not inherit."""
+    """A backfill typed 2019-01-10 → 2019-01-12 in a UTC browser makes three one-day runs, one per
+    Shanghai publication day, each labelled by its own day (not the day before)."""
+    from datetime import timedelta
+
     from airflow.serialization.serialized_objects import DagSerialization
 
-    from gongkai.orchestration.windows import run_window
+    from gongkai.orchestration.windows import browser_range, run_window
 
     dag = DagSerialization.deserialize_dag(DagSerialization.serialize_dag(dagbag.dags["gongkai_daily"]))
-    start = pendulum.datetime(2019, 1, 10, tz="Asia/Shanghai")
-    end = pendulum.datetime(2019, 1, 12, tz="Asia/Shanghai")
-    infos = list(dag.iter_dagrun_infos_between(start, end))
+    start, end = browser_range(pendulum.date(2019, 1, 10), pendulum.date(2019, 1, 12), timedelta(0))
+    infos = list(dag.iter_dagrun_infos_between(pendulum.instance(start), pendulum.instance(end)))
     assert [i.logical_date.in_tz("UTC").date().isoformat() for i in infos] == [
-        "2019-01-09",
         "2019-01-10",
         "2019-01-11",
+        "2019-01-12",
     ]
     windows = [run_window({}, i.data_interval.start, i.data_interval.end).as_params() for i in infos]
     assert windows == [
@@ -84,6 +111,23 @@ def test_daily_intervals_are_shanghai_days(dagbag) -> None:
 def test_reprocess_shape(dagbag) -> None:
     dag = dagbag.dags["gongkai_reprocess"]
     assert type(dag.timetable).__name__ == "NullTimetable"
-    assert set(dag.params.keys()) == {"years", "agencies", "all"}
+    assert set(dag.params.keys()) == {"select"}
     assert not any("discover" in t or "fetch" in t for t in dag.task_ids)  # no network tasks
-    assert dag.get_task("publish").outlets[0].name == "gongkai_serving_warehouse"
+    _chain(dag, ["selection", "reextract", "reparse", "build"])
+    assert dag.get_task("selection").retries == 0
+
+
+def test_reprocess_form_rejects_an_empty_selection_before_the_run(dagbag) -> None:
+    """The params schema is what the trigger form and the API check before creating a run."""
+    from airflow.sdk.definitions.param import ParamValidationError
+
+    def validate(value: object) -> None:
+        params = copy.deepcopy(dagbag.dags["gongkai_reprocess"].params)
+        params["select"] = value
+        params.validate()
+
+    for ok in ("all", "2018", "2018, 2019 haishu", "zhenhai-news-centre"):
+        validate(ok)
+    for empty in (None, "", "   ", ", ,"):
+        with pytest.raises(ParamValidationError):
+            validate(empty)

@@ -14,7 +14,7 @@ import pytest
 from gongkai.config import Settings
 from gongkai.orchestration.embedded import run_dag_once, run_daily_once
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.timeout(1800)]
 
 ALL_REPORTS = [
     ("haishu", 2018),
@@ -60,7 +60,8 @@ def test_daily_run_with_portal_faults_loses_nothing(embedded, agency_years) -> N
     out = run_daily_once(settings, since=date(2017, 1, 1), until=date(2021, 1, 1), airflow_home=airflow_home)
     assert out["state"] == "success", out["tasks"]
     assert all(state == "success" for state in out["tasks"].values()), out["tasks"]
-    assert sum(1 for t in out["tasks"] if t.startswith("discover[")) == len(out["results"]["columns"])
+    assert sum(1 for t in out["tasks"] if t.startswith("discover[")) == len(out["results"]["hosts"])
+    assert set(out["runs"]) == {"gongkai_daily", "gongkai_publish"}  # the staging asset triggered publishing
     landed = out["results"]["fetch_and_land"]
     assert (landed["found"], landed["new"], landed["failed"]) == (5, 5, 0), landed
     assert out["results"]["publish"]["published"] is True
@@ -79,7 +80,8 @@ def test_second_run_is_idempotent_and_skips_the_warehouse(embedded, snapshot) ->
     assert out["state"] == "success", out["tasks"]
     landed = out["results"]["fetch_and_land"]
     assert (landed["found"], landed["new"], landed["revised"], landed["unchanged"]) == (5, 0, 0, 5)
-    assert out["tasks"]["build"] == out["tasks"]["validate"] == out["tasks"]["publish"] == "skipped"
+    assert out["tasks"]["staging_updated"] == "skipped"  # staging unchanged: no publish run
+    assert set(out["runs"]) == {"gongkai_daily"} and "build" not in out["tasks"]
     assert snapshot(settings.serving_db) == before
 
 
@@ -90,10 +92,12 @@ def test_reprocess_runs_from_the_archive_without_network(embedded, snapshot) -> 
     out = run_dag_once(
         dataclasses.replace(settings, portal_base_url="http://127.0.0.1:9"),
         "gongkai_reprocess",
-        {"years": [2018], "agencies": [], "all": False},
+        {"select": "2018"},
         airflow_home=airflow_home,
     )
     assert out["state"] == "success", out["tasks"]
-    assert out["results"]["reparse"]["parsed"] == 3  # the three 2018 reports
+    assert len(out["results"]["selection"]["document_ids"]) == 3  # the three 2018 reports
+    assert out["results"]["reextract"]["found"] == 3  # the same documents re-extracted and re-parsed
+    assert out["results"]["reparse"]["parsed"] == 3
     assert out["results"]["publish"]["published"] is True
     assert snapshot(settings.serving_db) == before  # same archive, same parser: same marts

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from gongkai.orchestration import alerts, tasks
+from gongkai.orchestration import alerts, rules
 from gongkai.orchestration.silence import health_file, record_discoveries, silent_portals
 from gongkai.orchestration.windows import run_window
 
@@ -116,22 +116,28 @@ def test_failure_alert_is_logged_and_mailed(caplog) -> None:
 
 
 def test_reprocess_form() -> None:
-    assert tasks.reprocess_selection({"all": True, "years": [2018]}) == {"years": None, "agencies": None}
-    assert tasks.reprocess_selection({"years": ["2018"], "agencies": [" haishu ", ""]}) == {
+    assert rules.reprocess_selection({"select": " all "}) == {"years": None, "agencies": None}
+    assert rules.reprocess_selection({"select": "2019, 2018 haishu,2018"}) == {
+        "years": [2018, 2019],
+        "agencies": ["haishu"],
+    }
+    assert rules.reprocess_selection({"all": True, "years": [2018]}) == {"years": None, "agencies": None}
+    assert rules.reprocess_selection({"years": ["2018"], "agencies": [" haishu ", ""]}) == {
         "years": [2018],
         "agencies": ["haishu"],
     }
-    with pytest.raises(ValueError, match="choose 'all'"):
-        tasks.reprocess_selection({"years": [], "agencies": [], "all": False})
+    for empty in ({"select": "  "}, {"years": [], "agencies": [], "all": False}):
+        with pytest.raises(rules.UserError, match="choose 'all'"):
+            rules.reprocess_selection(empty)
 
 
 def test_airflow_env_command_points_the_cli_at_the_local_airflow(tmp_path) -> None:
     from click.testing import CliRunner
 
-    from gongkai.cli import main
+    from gongkai.cli import _group
     from gongkai.config import REPO_ROOT
 
-    result = CliRunner().invoke(main, ["airflow", "env", "--home", str(tmp_path / "af"), "--port", "8099"])
+    result = CliRunner().invoke(_group, ["airflow", "env", "--home", str(tmp_path / "af"), "--port", "8099"])
     assert result.exit_code == 0, result.output
     exports = dict(line.removeprefix("export ").split("=", 1) for line in result.output.splitlines())
     assert exports["AIRFLOW_HOME"] == str(tmp_path / "af")

@@ -10,7 +10,11 @@ from typing import Any
 import duckdb
 
 from gongkai.build import BuildResult
-from gongkai.config import Settings
+from gongkai.config import REPO_ROOT, Settings
+
+MODELS_DIR = REPO_ROOT / "dbt_project" / "models"
+# every mart: the models with a contract in models/marts/
+MARTS = tuple(sorted(p.stem for p in (MODELS_DIR / "marts").glob("*.yml")))
 
 
 def make_settings(home: Path) -> Settings:

@@ -38,7 +38,8 @@ def test_unchanged_code_gives_a_data_only_build_with_an_empty_slice(
     assert result.success, result.failures
     assert result.mode == "data-only"
     assert result.seeds == 0  # seeds are code: unchanged
-    assert 0 < result.models < 23 and result.tests_passed > 50
+    assert 0 < result.models < len(list((REPO_ROOT / "dbt_project" / "models").rglob("*.sql")))
+    assert result.tests_passed > 50
     assert query(settings.warehouse_db, "select documents, is_all from build_state.slice_info") == [
         (0, False)
     ]

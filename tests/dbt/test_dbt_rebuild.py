@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from dbt_test_helpers import SeedWarehouse, query
+from dbt_test_helpers import MARTS, SeedWarehouse, query
 
-from gongkai.build import MARTS, dbt_build, dbt_docs_generate, dbt_test
+from gongkai.build import dbt_build, dbt_docs_generate, dbt_test
 from gongkai.config import REPO_ROOT, Settings
 from gongkai.fixtures_loader import SEED_REPORTS, seed_document_id, write_document
 from gongkai.staging import connect
@@ -128,3 +128,6 @@ def test_docs_generate_works_offline(seed_warehouse: SeedWarehouse, tmp_path: Pa
     assert result.success, result.error
     catalog = (Path(result.docs_dir) / "catalog.json").read_text()
     assert "model.gongkai.mart_agency_year" in catalog and (Path(result.docs_dir) / "index.html").exists()
+    # --static: one self-contained page (manifest and catalog inlined) that opens from file://
+    static = (Path(result.docs_dir) / "static_index.html").read_text()
+    assert "model.gongkai.mart_agency_year" in static and "catalog.json" not in static.split("<script")[0]

@@ -8,13 +8,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from dbt_test_helpers import SeedWarehouse
+from dbt_test_helpers import MARTS, SeedWarehouse
 
-from gongkai.build import MARTS
 from gongkai.config import REPO_ROOT
 from gongkai.fixtures_loader import SEED_REPORTS, seed_document_id
 
-pytestmark = pytest.mark.slow  # the session fixture runs one real dbt build (~15 s)
+pytestmark = pytest.mark.slow  # the session fixture runs one real dbt build
 
 MODELS_DIR = REPO_ROOT / "dbt_project" / "models"
 

@@ -13,7 +13,7 @@ import pytest
 
 from gongkai.config import REPO_ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 
 
 def _quickstart_commands() -> list[str]:

@@ -71,11 +71,8 @@ def test_every_template_cell_maps_to_a_known_indicator():
                     assert m.applicant is None
                 assert (m.indicator, m.applicant) not in seen, (row.label, column)  # one cell per indicator
                 seen.add((m.indicator, m.applicant))
-        for label in LABELS.values():
-            assert any(
-                k[0] == template.generation and k[1] == "narrative" and k[2] == label
-                for k in crosswalk.load()
-            )
+    for label in LABELS.values():  # each prose label is conformed in at least one generation
+        assert any(k[1] == "narrative" and k[2] == label for k in crosswalk.load()), label
 
 
 def test_g1_and_g2_requests_share_one_code():

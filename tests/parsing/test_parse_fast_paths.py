@@ -13,14 +13,14 @@ import random
 
 import lxml.html
 
-from gongkai.parsing import layout, parse_text, report
+from gongkai.parsing import html_tables, lines, parse_text, prose, tokens
 from gongkai.parsing.synthetic import generate, render
 
 
 def _via_lxml(segment: str, first_line: int) -> list[tuple]:
     root = lxml.html.fragment_fromstring(segment)
     return [
-        tuple(layout._html_cell(td.text_content(), first_line + (td.sourceline or 1) - 1))
+        tuple(html_tables._html_cell(td.text_content(), first_line + (td.sourceline or 1) - 1))
         for tr in root.iter("tr")
         for td in tr
         if td.tag in ("td", "th")
@@ -28,8 +28,8 @@ def _via_lxml(segment: str, first_line: int) -> list[tuple]:
 
 
 def _via_regex(segment: str, first_line: int) -> list[tuple]:
-    out: list[layout.Token] = []
-    layout._html_table(segment, first_line, out)
+    out: list[tokens.Token] = []
+    html_tables._html_table(segment, first_line, out)
     return [tuple(t) for t in out]
 
 
@@ -55,16 +55,16 @@ def _random_table(rng: random.Random) -> str:
 
 def test_plain_html_tables_read_like_lxml() -> None:
     rng = random.Random(11)
-    segments = [layout.TABLE_RE.search(render(generate(rng), "html", rng)).group(0) for _ in range(20)]
+    segments = [html_tables.TABLE_RE.search(render(generate(rng), "html", rng)).group(0) for _ in range(20)]
     segments += [_random_table(rng) for _ in range(400)]
     for segment in segments:
-        assert layout._PLAIN_TABLE_RE.fullmatch(segment), segment
+        assert html_tables._PLAIN_TABLE_RE.fullmatch(segment), segment
         assert _via_regex(segment, 7) == _via_lxml(segment, 7), segment
 
 
 def test_other_markup_goes_through_lxml() -> None:
     odd = "<table><TR><td>收到申请数</td><td>5</td></TR><tr><td><b>12</b></td></tr></table>"
-    assert not layout._PLAIN_TABLE_RE.fullmatch(odd)
+    assert not html_tables._PLAIN_TABLE_RE.fullmatch(odd)
     assert _via_regex(odd, 1) == _via_lxml(odd, 1)
     assert [t[0] for t in _via_regex(odd, 1)] == ["收到申请数", "5", "12"]
 
@@ -104,10 +104,10 @@ def test_pipe_rows_read_cell_by_cell_like_the_whole_line() -> None:
             for _ in range(rng.randint(1, 6))
         ]
         line = "|" + "|".join(parts) + "|"
-        cells = layout._pipe_row(line)
+        cells = lines._pipe_row(line)
         if cells is not None:  # a separator row or a full-width bar: left to _line_cells
             read += 1
-            assert cells == layout._line_cells(line, line), line
+            assert cells == lines._line_cells(line, line), line
     assert read > 1000
 
 
@@ -120,4 +120,4 @@ def test_prose_lines_without_traditional_read_like_the_general_path() -> None:
         skip = (rng.randint(1, n + 1), rng.randint(0, n + 2))
         copy = "".join(list(text))
         assert copy is not text or len(text) < 2
-        assert report._prose_lines(text, text, skip, None) == report._prose_lines(text, copy, skip, None)
+        assert prose.prose_lines(text, text, skip, None) == prose.prose_lines(text, copy, skip, None)

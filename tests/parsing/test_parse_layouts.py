@@ -151,10 +151,11 @@ def test_html_table_with_spans_and_nbsp(seed_texts):
     assert cell["line"] == 5
 
 
-def test_text_without_a_template_is_quarantined_with_prose_figures():
+def test_text_without_a_template_is_partial_with_prose_figures():
     text = "某某局2018年政府信息公开工作年度报告\n\n2018年，我局共主动公开政府信息120余条，全年收到依申请公开3件。\n"
     r = parse_text(text)
-    assert r["status"] == "quarantined" and r["generation"] is None and r["reasons"]
+    assert (r["status"], r["generation"], r["generation_source"]) == ("partial", "G1", "year")
+    assert "no statistical table: G1 is the regime in force for 2018" in r["reasons"]
     figures = {c["indicator"]: (c["value"], c["approximate"]) for c in r["cells"]}
     assert figures == {"proactive_total": (120, True), "requests_received": (3, False)}
 

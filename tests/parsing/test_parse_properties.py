@@ -6,12 +6,14 @@ from __future__ import annotations
 import html
 import random
 import re
+from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gongkai.parsing import parse_text
-from gongkai.parsing.synthetic import LAYOUTS, generate, render
+from gongkai.parsing.narrative import chinese_number
+from gongkai.parsing.synthetic import LAYOUTS, generate, render, render_prose
 from gongkai.parsing.values import compact, normalize
 
 SECTION_9 = {"召开政府信息公开工作会议或专题会议数", "举办各类培训班数", "接受培训人员数"}
@@ -48,8 +50,22 @@ def _assert_numbers_come_from(text: str, result: dict) -> None:
         raw = compact(cell["raw"])
         assert raw in flat or raw in detagged, cell  # prose figures may join a line break
         if cell["value"] is not None:
-            numbers = re.findall(r"\d+(?:\.\d+)?", normalize(cell["raw"]).replace(",", ""))
-            assert any(float(n) == abs(cell["value"]) for n in numbers), cell
+            assert abs(cell["value"]) in written_numbers(cell["raw"]), cell
+
+
+def written_numbers(raw: str) -> set[float]:
+    """Every number ``raw`` writes: digits (also "2.5万" as 25000), Chinese numerals (十二 → 12),
+    and 0 for a clause that says there was none (未收到, 未发生, 无…)."""
+    text = normalize(raw).replace(",", "")
+    out = {float(n) for n in re.findall(r"\d+(?:\.\d+)?", text)}
+    out |= {float(Decimal(n) * 10000) for n in re.findall(r"(\d+(?:\.\d+)?)万(?!元)", text)}
+    for n in re.findall(r"[零〇一二两三四五六七八九十百千]+", text):
+        value = chinese_number(n)
+        if value is not None:
+            out |= {float(value), float(value) * 10000}
+    if re.search(r"未|无|没有", text):
+        out.add(0.0)
+    return out
 
 
 _PIECES = [
@@ -115,3 +131,31 @@ def test_a_truncated_seed_is_partial_and_invents_nothing(cut: float, seed_texts:
         lost = {k[1] for k in full} - {k[1] for k in got}
         if lost and lost != SECTION_9:  # section 九 is optional: a report may end before it
             assert result["status"] in ("partial", "quarantined") and result["reasons"], lost
+
+
+@FAST
+@given(seed=st.integers(0, 2**32 - 1), layout=st.sampled_from(LAYOUTS), prose=st.integers(0, 99_999))
+def test_a_table_value_always_wins_over_prose(seed: int, layout: str, prose: int):
+    """Prose that contradicts the table never changes a table cell: the table cell is read as written,
+    the prose figure is kept apart (``source: narrative``) and the check between them says so."""
+    report = generate(random.Random(seed), "G1", blank_rate=0.0)
+    table_total = report.values[("主动公开政府信息数", "统计数")]
+    text = render(report, layout, random.Random(seed + 1))
+    lines = text.split("\n")
+    lines.insert(2, f"\n全年主动公开政府信息{prose}条。\n")
+    result = parse_text("\n".join(lines))
+    assert _table_cells(result) == {(t, r, c): v for t, r, c, v in report.expected_cells()}
+    narrative = [c for c in result["cells"] if c["source"] == "narrative" and c["indicator"] == "proactive_total"]
+    assert [c["value"] for c in narrative] == [prose]
+    check = {c["name"]: c["holds"] for c in result["checks"]}["prose_vs_table[proactive_total]"]
+    assert check is (prose == table_total)
+
+
+@FAST
+@given(seed=st.integers(0, 2**32 - 1))
+def test_synthetic_prose_only_reports_parse_back_exactly(seed: int):
+    text, expected = render_prose(random.Random(seed))
+    result = parse_text(text)
+    assert (result["status"], result["generation"], result["generation_source"]) == ("partial", "G1", "year")
+    assert {c["indicator"]: (c["value"], c["approximate"]) for c in result["cells"]} == expected
+    _assert_numbers_come_from(text, result)

@@ -1,5 +1,5 @@
 """Helpers for the publishing tests: a small warehouse with the marts' shape and validation results
-that pass or fail (publishing's only input from the gate is ``success``)."""
+that pass or fail (publishing's input from the gate: ``success``, ``warehouse_stamp``, ``quarantined``)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from pathlib import Path
 
 import duckdb
 
+from gongkai.config import Settings
+from gongkai.parquet_export import warehouse_stamp
 from gongkai.validate import ValidationResult
 
 
@@ -42,12 +44,19 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def validation(success: bool) -> ValidationResult:
-    return ValidationResult(
+def validation(success: bool, settings: Settings | None = None, **fields: object) -> ValidationResult:
+    """A gate verdict; about the warehouse file of ``settings`` as it is now when given (publish
+    re-runs the gate on a verdict without that stamp, or one the file no longer matches)."""
+    stamp = warehouse_stamp(settings.warehouse_db) if settings is not None else ""
+    result = ValidationResult(
         success=success,
         blocking_failed=0 if success else 1,
         warnings=0,
         run_id="test-run-ok" if success else "test-run-failed",
         results_path="",
         data_docs_path="",
+        warehouse_stamp=stamp,
     )
+    for name, value in fields.items():
+        setattr(result, name, value)
+    return result

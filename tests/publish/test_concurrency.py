@@ -22,7 +22,7 @@ OLD_DUCKDB_CACHE = Path(os.environ.get("GONGKAI_OLD_DUCKDB_CACHE", Path.home() /
 
 @pytest.mark.slow
 def test_reader_sees_complete_snapshots_during_20_publishes(warehouse: Settings, tmp_path: Path) -> None:
-    assert publish(warehouse, validation=validation(True)).published
+    assert publish(warehouse, validation=validation(True, warehouse)).published
     stop = tmp_path / "stop"
     reader = subprocess.Popen(
         [sys.executable, str(HERE / "bi_reader.py"), str(warehouse.serving_db), str(stop)],
@@ -40,7 +40,7 @@ def test_reader_sees_complete_snapshots_during_20_publishes(warehouse: Settings,
                     "from main.dim_report limit 3",
                     [i, float(i)],
                 )
-            result = publish(warehouse, validation=validation(True))
+            result = publish(warehouse, validation=validation(True, warehouse))
             assert result.published, result.reason
             publish_ids.append(result.publish_id)
         time.sleep(0.3)
@@ -78,7 +78,7 @@ def _old_duckdb(version: str) -> Path:
 @pytest.mark.slow
 @pytest.mark.parametrize("version", ["1.4", "1.5"])
 def test_older_duckdb_opens_the_serving_file(warehouse: Settings, version: str) -> None:
-    assert publish(warehouse, validation=validation(True)).published
+    assert publish(warehouse, validation=validation(True, warehouse)).published
     python = _old_duckdb(version)
     code = (
         "import duckdb, json, sys\n"

@@ -16,7 +16,7 @@ def test_publish_copies_tables_with_old_storage_version_and_parquet(warehouse: S
         stored = con.execute(
             "select tags['storage_version'] from duckdb_databases() where not internal"
         ).fetchone()
-    result = publish(warehouse, validation=validation(True))
+    result = publish(warehouse, validation=validation(True, warehouse))
 
     assert result.published, result.reason
     assert result.phases["file_copy"] == float(stored[0].startswith(STORAGE_VERSION))
@@ -43,12 +43,17 @@ def test_publish_copies_tables_with_old_storage_version_and_parquet(warehouse: S
     )
     manifest = dict(con.execute("select table_name, row_count from pub.main.publish_manifest").fetchall())
     assert manifest == result.tables
+    assert result.phases["parquet_staged"] == 0.0 and not result.revalidated
     assert con.execute("select distinct validation_run_id from pub.main.publish_manifest").fetchall() == [
         ("test-run-ok",)
     ]
     con.close()
 
-    assert warehouse.parquet_dir.is_symlink()
+    # one snapshot folder holds both; the stable paths lead to it through serving/current
+    snapshot = warehouse.serving_dir / "snapshots" / result.publish_id
+    assert os.readlink(warehouse.serving_dir / "current") == f"snapshots/{result.publish_id}"
+    assert os.path.samefile(warehouse.serving_db, snapshot / "warehouse.duckdb")
+    assert os.path.samefile(warehouse.parquet_dir, snapshot / "parquet")
     files = sorted(p.name for p in warehouse.parquet_dir.glob("*.parquet"))
     assert files == ["dim_report.parquet", "fct_indicator_value.parquet", "publish_manifest.parquet"]
     rows = duckdb.sql(
@@ -59,40 +64,40 @@ def test_publish_copies_tables_with_old_storage_version_and_parquet(warehouse: S
 
 
 def test_failed_gate_publishes_nothing_and_keeps_previous_copy(warehouse: Settings) -> None:
-    assert publish(warehouse, validation=validation(True)).published
+    assert publish(warehouse, validation=validation(True, warehouse)).published
     before_db = sha256_of(warehouse.serving_db)
-    before_parquet = os.readlink(warehouse.parquet_dir)
+    before = os.readlink(warehouse.serving_dir / "current")
     with duckdb.connect(str(warehouse.warehouse_db)) as con:
         con.execute("delete from main.dim_report where report_year = 2012")
 
-    result = publish(warehouse, validation=validation(False))
+    result = publish(warehouse, validation=validation(False, warehouse))
 
     assert not result.published
     assert "gate failed" in result.reason and "previous serving copy stays" in result.reason
     assert sha256_of(warehouse.serving_db) == before_db
-    assert os.readlink(warehouse.parquet_dir) == before_parquet
+    assert os.readlink(warehouse.serving_dir / "current") == before
 
 
 def test_a_copy_that_fails_midway_keeps_previous_copy(warehouse: Settings) -> None:
-    assert publish(warehouse, validation=validation(True)).published
+    assert publish(warehouse, validation=validation(True, warehouse)).published
     before = sha256_of(warehouse.serving_db)
-    warehouse.warehouse_db.write_bytes(b"not a duckdb file")  # the warehouse got corrupted after the gate
+    warehouse.warehouse_db.write_bytes(b"not a duckdb file")  # corrupted after its gate verdict
+    verdict = validation(True, warehouse)  # a verdict that matches the corrupt file: the copy fails
 
-    result = publish(warehouse, validation=validation(True))
+    result = publish(warehouse, validation=verdict)
 
-    assert not result.published
+    assert not result.published and not result.revalidated
     assert result.reason.startswith("publish failed:")
     assert sha256_of(warehouse.serving_db) == before
-    assert not list(warehouse.serving_dir.glob(".warehouse.*"))
-    assert len(list(warehouse.serving_dir.glob("parquet-*"))) == 1
+    assert not list(warehouse.serving_dir.glob(".building-*"))
+    assert len(list((warehouse.serving_dir / "snapshots").iterdir())) == 1
 
 
-def test_old_parquet_snapshots_are_pruned(warehouse: Settings) -> None:
-    for _ in range(5):
-        assert publish(warehouse, validation=validation(True)).published
-    snapshots = sorted(p.name for p in warehouse.serving_dir.glob("parquet-*"))
-    assert len(snapshots) == 3
-    assert os.readlink(warehouse.parquet_dir) == snapshots[-1]
+def test_old_snapshots_are_pruned(warehouse: Settings) -> None:
+    ids = [publish(warehouse, validation=validation(True, warehouse)).publish_id for _ in range(5)]
+    snapshots = sorted(p.name for p in (warehouse.serving_dir / "snapshots").iterdir())
+    assert snapshots == ids[-3:]
+    assert os.readlink(warehouse.serving_dir / "current") == f"snapshots/{ids[-1]}"
 
 
 def test_parquet_files_hold_every_row_and_write_random_keys_plain(settings: Settings) -> None:
@@ -104,7 +109,7 @@ def test_parquet_files_hold_every_row_and_write_random_keys_plain(settings: Sett
     make_warehouse(settings.warehouse_db, reports=500)
     with duckdb.connect(str(settings.warehouse_db)) as con:
         con.execute("create table main.mart_empty as select * from main.dim_report where false")
-    assert publish(settings, validation=validation(True)).published
+    assert publish(settings, validation=validation(True, settings)).published
 
     folder = settings.parquet_dir
     with duckdb.connect(str(settings.serving_db), read_only=True) as con:
@@ -137,7 +142,8 @@ def test_a_candidate_outside_the_serving_folder_is_neither_used_nor_deleted(
     elsewhere.mkdir()
     (elsewhere / "keep.txt").write_text("mine", encoding="utf-8")
     result = publish(
-        warehouse, validation=dataclasses.replace(validation(True), parquet_candidate=str(elsewhere))
+        warehouse,
+        validation=dataclasses.replace(validation(True, warehouse), parquet_candidate=str(elsewhere)),
     )
 
     assert result.published and result.phases["parquet_staged"] == 0.0

@@ -13,5 +13,5 @@ from gongkai.config import Settings
 def scrape_settings(settings: Settings, replica) -> Settings:
     """Settings aimed at the running replica, with short retry back-off."""
     return dataclasses.replace(
-        settings, portal_base_url=replica.base_url, extra={**settings.extra, "retry_backoff": "0.01"}
+        settings, portal_base_url=replica.base_url, retry_backoff=0.01
     )

@@ -63,3 +63,18 @@ def test_attachment_links_in_page_order() -> None:
         ("http://host/attach/0/cd.pdf", "附件2"),
         ("http://other.example.org/x.xls", "附件3"),
     ]
+
+
+def test_an_xlsx_that_unpacks_past_the_cap_is_refused_before_parsing() -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for i in range(2000):
+        ws.append(["主动公开政府信息数", "条", i])
+    buf = io.BytesIO()
+    wb.save(buf)
+    data = buf.getvalue()
+    assert extract(data, "xlsx").text.count("主动公开政府信息数") == 2000
+    with pytest.raises(ExtractionError, match=r"refused \.xlsx: unpacks to \d+ bytes \(limit 10000;"):
+        extract(data, "xlsx", max_unzipped=10_000)

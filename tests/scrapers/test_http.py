@@ -34,6 +34,23 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        elif self.path in ("/drip", "/drip-head"):
+            try:
+                if self.path == "/drip-head":
+                    for byte in b"HTTP/1.1 200 OK\r\n":
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(1.0)
+                self.send_response(200)
+                self.send_header("Content-Length", "12")
+                self.end_headers()
+                for byte in b"hello, drip!":
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(1.0)
+            except OSError:
+                pass  # the client hung up
+            return
         elif self.path == "/big":
             body = b"x" * 5000
         else:
@@ -96,4 +113,18 @@ def test_identifying_user_agent_and_politeness_interval(origin) -> None:
     for _ in range(3):
         client.get(origin + "/page")
     assert time.monotonic() - started >= 0.4  # three requests, two waits
-    assert "gongkai" in client.user_agent
+    assert client.user_agent.startswith("Mozilla/5.0")  # portals refuse bare clients
+
+
+def test_a_dripping_server_is_cut_at_the_request_deadline(origin) -> None:
+    """One byte per second of a 12-byte body (and of the status line): each read returns within
+    the read timeout, so only a total deadline stops it."""
+    for path in ("/drip", "/drip-head"):
+        client = _client(origin, deadline=1.5)
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="deadline"):
+            client.get(origin + path)
+        assert time.monotonic() - started < 3.0
+        assert client.log[-1].error.startswith("deadline")
+    # a normal request on the same client afterwards is unaffected
+    assert client.get(origin + "/page").content == b"ok"

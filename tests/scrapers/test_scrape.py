@@ -8,7 +8,7 @@ import json
 from datetime import date
 
 import pytest
-from scrape_helpers import SEED_AGENCIES, query
+from scrape_helpers import SEED_AGENCIES, query, run_cli
 
 from gongkai.staging import document_id_for
 from scrapers import archive
@@ -211,27 +211,19 @@ def test_reextract_rebuilds_texts_from_the_archive(scrape_settings, replica) -> 
     assert dict(replica.requests) == replica.stop_requests  # no network
 
 
-def test_cli_scrape_prints_a_summary(scrape_settings, monkeypatch) -> None:
-    from click.testing import CliRunner
-
-    from gongkai.cli import main
-
-    for key, value in scrape_settings.env().items():
-        monkeypatch.setenv(key, value)
-    result = CliRunner().invoke(main, ["scrape", "--portal", "zhenhai", "--no-progress"])
-    assert result.exit_code == 0, result.output
-    assert "found" in result.output and "new" in result.output
+def test_cli_scrape_prints_a_summary(scrape_settings) -> None:
+    result = run_cli(["scrape", "--portal", "zhenhai", "--no-progress"], scrape_settings)
+    assert result.returncode == 0, result.stderr
+    assert "found" in result.stdout and "new" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "scrape ok: 2 new, 0 revised, 0 quarantined"
     assert query(scrape_settings, "select count(*) from documents where portal = 'zhenhai'")[0][0] == 2
 
 
 @pytest.mark.parametrize("bad", ["2019-13-01"])
-def test_cli_rejects_a_bad_date(bad: str) -> None:
-    from click.testing import CliRunner
-
-    from gongkai.cli import main
-
-    result = CliRunner().invoke(main, ["scrape", "--since", bad])
-    assert result.exit_code != 0
+def test_cli_rejects_a_bad_date(bad: str, settings) -> None:
+    result = run_cli(["scrape", "--since", bad], settings)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"gongkai: error: --since '{bad}' is not a date (YYYY-MM-DD)"
 
 
 def test_settings_replace_keeps_replica(scrape_settings, replica) -> None:

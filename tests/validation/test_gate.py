@@ -90,18 +90,18 @@ BREAKS = {
         "delete from main.dim_agency where agency_code = 'haishu'",
         {"mart_dim_report:orphan_agency_key", "mart_fct_indicator_value:orphan_agency_key"},
     ),
-    "drop_facts": (
+    "drop_facts": (  # every report's facts lose a row: too many documents to quarantine
         "delete from main.fct_indicator_value where indicator = 'requests_received'",
-        {"reconcile_counts:mismatch"},
+        {"documents_quarantined:document_id"},
     ),
     "changed_fact_grain": (  # as many facts as staged cells, but one names another source
         "update main.fct_indicator_value set source = 'tampered'"
         " where key = (select min(key) from main.fct_indicator_value where indicator = 'requests_received')",
-        {"reconcile_counts:mismatch"},
+        {"mart_fct_indicator_value:source"},
     ),
     "negative_count": (
         "update main.fct_indicator_value set value = -3 where indicator = 'requests_received'",
-        {"mart_fct_indicator_value:count_value"},
+        {"documents_quarantined:document_id"},
     ),
     "missing_mart": (
         "drop table main.mart_identity_audit",
@@ -114,7 +114,7 @@ BREAKS = {
 def test_broken_warehouse_fails_the_gate_and_keeps_the_serving_copy(gate_copy: Settings, damage: str) -> None:
     sql, expected = BREAKS[damage]
     before = sha256_of(gate_copy.serving_db)
-    parquet_before = os.readlink(gate_copy.parquet_dir)
+    parquet_before = os.readlink(gate_copy.serving_dir / "current")
     with duckdb.connect(str(gate_copy.warehouse_db)) as con:
         con.execute(sql)
 
@@ -127,7 +127,7 @@ def test_broken_warehouse_fails_the_gate_and_keeps_the_serving_copy(gate_copy: S
     assert "gate failed" in result.reason
     assert expected <= set(_failing_from_file(gate_copy, result.validation_run_id))
     assert sha256_of(gate_copy.serving_db) == before
-    assert os.readlink(gate_copy.parquet_dir) == parquet_before
+    assert os.readlink(gate_copy.serving_dir / "current") == parquet_before
     assert not list(gate_copy.serving_dir.glob(".parquet-candidate-*"))  # staged files deleted
 
 
@@ -153,8 +153,8 @@ def test_cli_prints_summary_and_exits_non_zero_on_blocking_failure(gate_copy: Se
         main, ["validate", "--no-docs"], env={**gate_copy.env(), "GONGKAI_HOME": str(gate_copy.home)}
     )
     assert out.exit_code == 1, out.output
-    assert "FAILED" in out.output and "reconcile_counts" in out.output
-    assert f"staged cells missing from fct_indicator_value: expected 0, found {dropped}" in out.output
+    assert "FAILED" in out.output and "documents_quarantined" in out.output
+    assert "facts do not match the staged cells" in out.output
     assert len(out.output.splitlines()) < 40  # one screen
 
 
@@ -178,7 +178,7 @@ def test_parquet_staged_during_the_gate_is_what_gets_published(gate_copy: Settin
 
     assert result.published and result.phases["parquet_staged"] == 1.0
     assert not candidate.exists()
-    assert os.readlink(gate_copy.parquet_dir) == f"parquet-{result.publish_id}"
+    assert os.readlink(gate_copy.serving_dir / "current") == f"snapshots/{result.publish_id}"
     with duckdb.connect(str(gate_copy.serving_db), read_only=True) as con:
         manifest = dict(con.execute("select table_name, row_count from main.publish_manifest").fetchall())
         runs = con.execute("select run_id from main.validation_runs").fetchall()
@@ -193,14 +193,16 @@ def test_parquet_staged_during_the_gate_is_what_gets_published(gate_copy: Settin
     assert (validation.run_id,) in parquet_runs  # the gate's tables are this run's, not the candidate's
 
 
-def test_staged_parquet_is_dropped_when_the_warehouse_changed_after_the_gate(gate_copy: Settings) -> None:
+def test_a_warehouse_changed_after_the_gate_is_validated_again(gate_copy: Settings) -> None:
+    """The verdict is about the file the gate read: after a write, publish runs the gate again (its
+    own staged Parquet files replace the first gate's, which are deleted)."""
     validation = run_validation(gate_copy, data_docs=False, stage_parquet=True)
     with duckdb.connect(str(gate_copy.warehouse_db)) as con:  # a write after the gate
-        con.execute("delete from main.fct_indicator_value where indicator = 'requests_received'")
-        facts = con.execute("select count(*) from main.fct_indicator_value").fetchall()[0][0]
+        con.execute("create table main.mart_note as select 'added after the gate' as note")
 
     result = publish(gate_copy, validation=validation)
 
-    assert result.published and result.phases["parquet_staged"] == 0.0
+    assert result.published and result.revalidated
+    assert result.validation_run_id != validation.run_id
     assert not Path(validation.parquet_candidate).exists()
-    assert _parquet_rows(gate_copy)["fct_indicator_value"] == facts  # written afresh from the warehouse
+    assert _parquet_rows(gate_copy)["mart_note"] == 1

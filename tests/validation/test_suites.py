@@ -118,3 +118,46 @@ def test_compact_frames_count_rows_like_the_whole_table() -> None:
     assert run.rows == 1002 and run.frame_rows < 1002  # GX saw a compact frame
     bad = next(o for o in outcomes if o.expectation == "expect_column_values_to_be_in_set")
     assert bad.sample == ["bad"]  # once, though it occurs with several values of n
+
+
+def test_mart_rules_come_from_the_dbt_contracts(tmp_path) -> None:
+    """The accepted values, keys and foreign keys the gate checks are the ones the marts' yml files
+    declare: a value added to a yml file is accepted by the gate without touching the suites."""
+    import shutil
+
+    import yaml
+
+    from expectations.contracts import mart_rules
+    from expectations.suites import marts
+    from gongkai.config import REPO_ROOT
+
+    def value_sets(project) -> dict[str, list]:
+        params = GateParams(mart_rules=mart_rules(project))
+        suite = {s.name: s for s in marts.suites(params)}["mart_publication_timeliness"]
+        return {
+            e.column: list(e.value_set)
+            for part in suite.parts()
+            for e in part.expectations
+            if isinstance(e, gxe.ExpectColumnValuesToBeInSet)
+        }
+
+    project = REPO_ROOT / "dbt_project"
+    declared = yaml.safe_load((project / "models/marts/mart_publication_timeliness.yml").read_text("utf-8"))
+    [status] = [c for c in declared["models"][0]["columns"] if c["name"] == "status"]
+    [accepted] = [
+        t["accepted_values"] for t in status["data_tests"] if isinstance(t, dict) and "accepted_values" in t
+    ]
+    assert value_sets(project)["status"] == accepted["arguments"]["values"]
+
+    copy = tmp_path / "dbt_project"
+    shutil.copytree(project / "models", copy / "models")
+    path = copy / "models/marts/mart_publication_timeliness.yml"
+    path.write_text(
+        path.read_text("utf-8").replace("values: [on_time,", "values: [exempt, on_time,"), "utf-8"
+    )
+    if "values: [on_time," in (project / "models/marts/mart_publication_timeliness.yml").read_text("utf-8"):
+        assert value_sets(copy)["status"][0] == "exempt"
+    rules = mart_rules(project)
+    assert rules["fct_indicator_value"].relationships["report_key"] == "dim_report"
+    assert rules["dim_report"].unique_together == [["document_id", "version"]]
+    assert "mart_report_quality" in rules

@@ -7,7 +7,10 @@ by_indicator as (
         indicator,
         string_agg(generation, ',' order by generation) as generations,
         max(comparability_rank) as comparability_rank,
-        string_agg(comparability_note, '; ' order by generation) as comparability_note
+        -- each note once, though generations share notes and a generation's note joins several ('; ')
+        nullif(array_to_string(list_sort(list_distinct(flatten(
+            list(string_split(comparability_note, '; ')) filter (where comparability_note is not null)
+        ))), '; '), '') as comparability_note
     from {{ ref('int_indicator_comparability') }}
     group by indicator
 )

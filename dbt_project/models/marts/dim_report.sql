@@ -1,5 +1,6 @@
 -- Incremental by document (the build slice, macros/build_slice.sql): every version of a changed
 -- document is rewritten (is_latest moves to its new version).
+-- depends_on: {{ ref('build_slice') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',

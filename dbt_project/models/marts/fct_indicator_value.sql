@@ -5,6 +5,7 @@
 -- int_report_versions), so only the fact's own key is hashed per row. No ORDER BY: sorting ~10M
 -- wide rows would double the build time; read it ordered by key (rows are identical on a rebuild).
 -- depends_on: {{ ref('stg_parsed_cells') }}, {{ ref('int_report_versions') }}, {{ ref('int_indicator_comparability') }}
+-- depends_on: {{ ref('build_slice') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -21,7 +22,7 @@ with cells as (
 ),
 
 indicators as (
-    select key, indicator from {{ ref('dim_indicator') }}
+    select key, indicator, unit from {{ ref('dim_indicator') }}
 ),
 
 applicant_types as (
@@ -42,6 +43,9 @@ select
     c.indicator,
     c.applicant,
     c.value,
+    -- counts as integers for BI (amounts in 万元 stay in `value` only; a fractional count stays NULL here)
+    case when coalesce(i.unit, '') <> '万元' and c.value = trunc(c.value) then cast(c.value as bigint) end as count_value,
+    make_date(c.report_year, 1, 1) as report_year_date,
     c.source,
     c.approximate,
     c.comparability,

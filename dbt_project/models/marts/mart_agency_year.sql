@@ -5,7 +5,9 @@
 ] -%}
 -- One row per agency x report year (the report chosen in int_agency_year_reports), main conformed
 -- indicators as columns (applicant total, table wins over narrative: see mart_indicator_series).
+-- Counts are BIGINT; fees (万元) stay DOUBLE.
 -- Incremental by agency-year (the build slice): the agency-years of changed documents are rebuilt.
+-- depends_on: {{ ref('build_slice') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -34,7 +36,11 @@ pivoted as (
         agency_code,
         report_year,
         {%- for i in indicators %}
+        {%- if i == 'fees' %}
         max(value) filter (where indicator = '{{ i }}') as {{ i }}{% if not loop.last %},{% endif %}
+        {%- else %}
+        max(count_value) filter (where indicator = '{{ i }}') as {{ i }}{% if not loop.last %},{% endif %}
+        {%- endif %}
         {%- endfor %}
     from series
     group by agency_code, report_year
@@ -47,6 +53,7 @@ select
     a.name_zh as agency_name,
     a.level as agency_level,
     c.report_year,
+    make_date(c.report_year, 1, 1) as report_year_date,
     {{ surrogate_key(['c.document_id', 'c.version']) }} as report_key,
     c.document_id,
     c.version,

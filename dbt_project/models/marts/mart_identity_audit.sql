@@ -4,6 +4,7 @@
 --      balance (G2/G3, per applicant): requests_received + requests_carried_in = results_total + carried_over
 --      applicant_total:<indicator> (every indicator broken down by applicant): total = sum of the applicant columns
 -- Incremental by document (the build slice): the checks of every version of a changed document.
+-- depends_on: {{ ref('build_slice') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -98,9 +99,45 @@ warehouse_checks as (
 ),
 
 checks as (
-    select * from parser_checks
-    union all
-    select * from warehouse_checks
+    select
+        *,
+        regexp_extract(identity, '^[^\[:]+') as identity_family,
+        nullif(coalesce(
+            nullif(regexp_extract(identity, '\[(.+)\]', 1), ''), regexp_extract(identity, ':(.+)$', 1)
+        ), '') as identity_subject
+    from (select * from parser_checks union all select * from warehouse_checks)
+),
+
+-- readable labels: the identity family in Chinese, then the indicator or applicant type it is about
+family_labels (identity_family, family_label) as (
+    values
+        ('balance', '收支平衡：收到申请+上年结转=办理结果+结转下年'),
+        ('applicant_total', '申请人合计：总计=各类申请人之和'),
+        ('prose_vs_table', '正文与表格一致'),
+        ('t3_balance', '表三收支平衡'),
+        ('t3_results_total', '表三办理结果合计'),
+        ('t3_total_column', '表三总计列=各类申请人之和'),
+        ('t4_reviews', '表四行政复议结果合计'),
+        ('t4_litigation_direct', '表四未经复议直接起诉结果合计'),
+        ('t4_litigation_after_review', '表四复议后起诉结果合计'),
+        ('g1_requests_by_channel', '申请方式合计'),
+        ('g1_requests_closed', '按时/延期办结合计'),
+        ('g1_replies_by_category', '答复类别合计'),
+        ('g1_denied_by_reason', '不予公开理由合计'),
+        ('g1_reviews_by_outcome', '行政复议结果合计'),
+        ('g1_litigation_by_outcome', '行政诉讼结果合计'),
+        ('g1_staff', '工作人员合计')
+),
+
+labelled as (
+    select
+        c.*,
+        coalesce(f.family_label, c.identity_family)
+            || coalesce('（' || coalesce(i.name_zh, t.name_zh, c.identity_subject) || '）', '') as identity_label
+    from checks as c
+    left join family_labels as f on f.identity_family = c.identity_family
+    left join {{ ref('dim_indicator') }} as i on i.indicator = c.identity_subject
+    left join {{ ref('dim_applicant_type') }} as t on t.applicant = c.identity_subject
 )
 
 select
@@ -108,11 +145,16 @@ select
     r.key as report_key,
     r.agency_key,
     r.agency_code,
+    a.name_zh as agency_name,
     c.document_id,
     c.version,
     r.report_year,
+    make_date(r.report_year, 1, 1) as report_year_date,
     r.generation,
     c.identity,
+    c.identity_family,
+    c.identity_label,
+    case when c.identity_family = 'prose_vs_table' then 'prose_vs_table' else 'arithmetic' end as check_kind,
     c.origin,
     c.applicant,
     c.lhs,
@@ -123,5 +165,6 @@ select
     c.detail,
     r.is_latest,
     r.is_synthetic
-from checks as c
+from labelled as c
 inner join reports as r on r.document_id = c.document_id and r.version = c.version
+left join {{ ref('dim_agency') }} as a on a.key = r.agency_key

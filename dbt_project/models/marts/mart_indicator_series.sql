@@ -3,6 +3,7 @@
 -- Written with joins against the (small) narrative set instead of window functions over the whole
 -- fact table, and without ORDER BY, to stay fast at 10M facts. key = the key of the fact row shown.
 -- Incremental by agency-year (the build slice): the agency-years of changed documents are rebuilt.
+-- depends_on: {{ ref('build_slice') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
@@ -61,6 +62,7 @@ select
     r.report_key,
     r.indicator_key,
     r.report_year,
+    r.report_year_date,
     r.generation,
     r.indicator,
     i.name_zh as indicator_name_zh,
@@ -69,6 +71,7 @@ select
     i.section,
     r.applicant,
     r.value,
+    r.count_value,
     r.source,
     r.approximate,
     r.has_narrative,

@@ -2,6 +2,7 @@ select
     document_id,
     version,
     generation,
+    generation_source,
     template,
     report_year,
     agency as agency_as_written,

@@ -1,0 +1,20 @@
+select
+    run_id,
+    portal,
+    column_id,
+    mechanism,
+    window_since,
+    window_until,
+    requests,
+    list_requests,
+    listed,
+    reports_listed,
+    new,
+    changed,
+    unchanged,
+    failed,
+    seconds,
+    status,
+    error,
+    recorded_at
+from {{ source('staging', 'scrape_history') }}

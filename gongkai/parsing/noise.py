@@ -1,0 +1,45 @@
+"""Noise that is not the report: page furniture of PDF dumps and what web mirrors inject.
+
+``clean(text)`` removes, line count kept (so every cell keeps its line number):
+
+- page furniture lines (``Page 9 - 年度报告``, ``P. 9``, ``第 3 页 共 5 页``, and ``- 3 -`` or
+  ``3/12`` on a page that also names its pages);
+- annotations in brackets right after a Chinese character (``收[shōu]到``, ``公开【注】``) and
+  mojibake runs (``锟斤拷``, U+FFFD), zero-width characters.
+
+Digits are never removed from a line that is kept, so no number can appear or change.
+"""
+
+from __future__ import annotations
+
+import re
+
+_FURNITURE = re.compile(
+    r"^[ \t\u3000]*(?:(?:Page|PAGE|page)\s*\d+(?:\s*(?:of|/)\s*\d+)?(?:\s*[-–—|].*)?|P\.\s*\d+"
+    r"|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|[-–—]\s*\d+\s*[-–—]|\d+\s*/\s*\d+)[ \t\u3000]*$",
+    re.M,
+)
+_ANNOTATION = re.compile(r"[\[【](?:[A-Za-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü\s]{1,12}\]|[^】\d\n]{1,12}】)")
+_MOJIBAKE = re.compile(r"(?:锟斤拷|烫烫烫|屯屯屯|\ufffd|[\u200b-\u200d\ufeff])+")
+_FURNITURE_WORDS = ("Page", "PAGE", "page", "P.")
+_HINT = re.compile("[页锟烫屯\ufffd\u200b-\u200d\ufeff\\[【]")  # one scan for the rest
+_MOJIBAKE_CHARS = ("锟", "烫", "屯", "\ufffd", "\u200b", "\u200c", "\u200d", "\ufeff")
+
+
+def _annotation(m: re.Match[str]) -> str:
+    """An annotation right after a Chinese character goes; any other bracket stays."""
+    at = m.start()
+    return "" if at and "\u4e00" <= m.string[at - 1] <= "\u9fff" else m.group()
+
+
+def clean(text: str) -> str:
+    """``text`` without furniture lines, mirror annotations and mojibake (the same text when none)."""
+    if _HINT.search(text) is None and not any(w in text for w in _FURNITURE_WORDS):
+        return text
+    if "页" in text or any(w in text for w in _FURNITURE_WORDS):
+        text = _FURNITURE.sub("", text)
+    if "[" in text or "【" in text:
+        text = _ANNOTATION.sub(_annotation, text)
+    if any(c in text for c in _MOJIBAKE_CHARS):
+        text = _MOJIBAKE.sub("", text)
+    return text

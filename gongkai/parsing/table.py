@@ -1,0 +1,232 @@
+"""The statistical table of one report: template rows matched in the tokens → contract cells, the
+checks' values, and the reasons for rows that are missing, incomplete or implausible."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from gongkai.parsing.ceilings import lowest_ceiling, problem
+from gongkai.parsing.checks import ABSENT, Values, new_values, slots
+from gongkai.parsing.crosswalk import lookup
+from gongkai.parsing.g1 import TEMPLATE as G1
+from gongkai.parsing.g2 import TEMPLATE as G2
+from gongkai.parsing.g3 import TEMPLATE as G3
+from gongkai.parsing.template import Row, RowMatch, TableMatch, Template, match
+from gongkai.parsing.tokens import CELL, LINE, Token
+
+TEMPLATES: dict[str, Template] = {"G1": G1, "G2": G2, "G3": G3}
+
+# (template row index, row, its cells' dict prototypes, their checks.Values slots or -1) of each row
+# with cells
+_Plan = list[tuple[int, Row, tuple[dict, ...], tuple[int, ...]]]
+_PLANS: dict[str, _Plan] = {}
+
+
+@dataclass
+class TableRead:
+    template: str
+    cells: list[dict] = field(default_factory=list)
+    values: Values = field(default_factory=new_values)  # slot → first table cell's value
+    reasons: list[str] = field(default_factory=list)
+    region: tuple[int, int] | None = None  # first and last line of the table
+
+
+def cell_prototype(table: str, row: str, column: str | None, indicator: str | None, source: str) -> dict:
+    """A contract cell with its report-independent columns set (the key order is the contract's)."""
+    return {
+        "table": table,
+        "row": row,
+        "column": column,
+        "indicator": indicator,
+        "applicant": None,
+        "value": None,
+        "raw": None,
+        "line": None,
+        "source": source,
+        "approximate": False,
+    }
+
+
+def _plan(generation: str) -> _Plan:
+    """Every template row that has cells, with a prototype of each cell's output dict (the columns
+    that do not depend on the report, codes from the crosswalk; the rest filled per report) and
+    the slot of its (indicator, applicant) in ``checks.Values``."""
+    plan = _PLANS.get(generation)
+    if plan is None:
+        plan = []
+        slot_of = slots()
+        for idx, row in enumerate(TEMPLATES[generation].rows):
+            if not row.columns:
+                continue
+            protos = []
+            cell_slots = []
+            for column in row.columns:
+                m = lookup(generation, row.table, row.label, column)
+                indicator, applicant = (m.indicator, m.applicant) if m else (None, None)
+                proto = cell_prototype(row.table, row.label, column, indicator, "table")
+                proto["applicant"] = applicant
+                protos.append(proto)
+                cell_slots.append(slot_of[(indicator, applicant)] if indicator else -1)
+            plan.append((idx, row, tuple(protos), tuple(cell_slots)))
+        _PLANS[generation] = plan
+    return plan
+
+
+@cache
+def _grouped(generation: str) -> tuple[tuple[int, str], ...]:
+    """(index, group) of the template rows that belong to a group."""
+    return tuple((i, row.group) for i, row in enumerate(TEMPLATES[generation].rows) if row.group)
+
+
+@cache
+def _rows_labelled(generation: str, label: str) -> tuple[int, ...]:
+    return tuple(i for i, row in enumerate(TEMPLATES[generation].rows) if row.label == label)
+
+
+def _found(generation: str, label: str, matches: dict[int, RowMatch]) -> bool:
+    """Whether a row of the template with this label was found."""
+    return any(i in matches for i in _rows_labelled(generation, label))
+
+
+def _num(v: float | int | None) -> float | int | None:
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    return v
+
+
+def _variant(generation: str, name: str, matches: dict[int, RowMatch]) -> str:
+    if generation == "G1":
+        if _found(generation, "政府公报公开政府信息数", matches):
+            name += "+gazette"
+        if any(_found(generation, label, matches) for label in ("接受培训人员数", "举办各类培训班数")):
+            name += "+section9"
+    return name
+
+
+def read_table(generation: str, tokens: list[Token]) -> TableRead:
+    """The cells of ``generation``'s table found in ``tokens``, in template order."""
+    template = TEMPLATES[generation]
+    tm = match(template, tokens)
+    out = TableRead(_variant(generation, template.name, tm.matches))
+    if tm.start_line is not None and tm.end_line is not None:
+        out.region = (tm.start_line, tm.end_line)
+    missing: list[int] = []
+    last_found = max(tm.matches) if tm.matches else -1
+    groups_present = {group for i, group in _grouped(generation) if i in tm.matches}
+    # the cells of the rows read, in template order: gathered, then made in one loop (cheaper than a
+    # loop per row: most G1 rows have one cell)
+    row_protos: list[dict] = []
+    row_slots: list[int] = []
+    row_tokens: list[Token] = []
+    for idx, row, protos, cell_slots in _plan(generation):
+        rm = tm.matches.get(idx)
+        if rm is None:
+            if not row.optional or row.group in groups_present:
+                missing.append(idx)
+            continue
+        row_values = rm.values
+        if row.values_optional and all(t[CELL] is None or t[CELL].value is None for t in row_values):
+            continue  # a parent row (不予公开) printed with empty cells: structure, not data
+        if len(row_values) < len(protos):
+            if _total_proven(row, row_values) and idx < last_found:
+                # blank cells lost in extraction: only the 总计 at the row's end is certain
+                row_protos.append(protos[-1])
+                row_slots.append(cell_slots[-1])
+                row_tokens.append(row_values[-1])
+                out.reasons.append(
+                    f"row lost cells: {row.table} {row.label}: {len(row_values)} of {len(protos)} cells "
+                    f"(line {rm.label_token[LINE]}); 总计 taken from the row's end (the other cells sum to "
+                    "it), the other columns left out"
+                )
+            elif row_values or not row.values_optional:
+                out.reasons.append(_incomplete(row, rm, len(protos)))
+            continue
+        row_protos += protos
+        row_slots += cell_slots
+        row_tokens += row_values
+    _make_cells(row_protos, row_slots, row_tokens, out)
+    out.reasons += missing_rows(template, missing, tm)
+    return out
+
+
+def _total_proven(row: Row, values: list[Token]) -> bool:
+    """Whether a short row's last value is its 总计: the row ends with a 总计 column and its values,
+    at least two and all positive but blanks, are parts that sum exactly to the last one."""
+    if len(values) < 2 or row.columns[-1] != "总计":
+        return False
+    nums = [t[CELL].value if t[CELL] is not None else None for t in values]
+    if any(v is None or v < 0 or v != int(v) for v in nums):
+        return False
+    *parts, total = nums
+    return total > 0 and any(parts) and sum(parts) == total  # type: ignore[arg-type]
+
+
+def _incomplete(row: Row, rm: RowMatch, n: int) -> str:
+    return (
+        f"row incomplete: {row.table} {row.label}: {len(rm.values)} of {n} cells "
+        f"(line {rm.label_token[LINE]})"
+    )
+
+
+def _make_cells(protos: list[dict], slots: list[int], tokens: list[Token], out: TableRead) -> None:
+    add_cell = out.cells.append
+    values = out.values
+    plain = lowest_ceiling()
+    for proto, slot, (_, raw, _, cell, line) in zip(protos, slots, tokens, strict=True):
+        value = None
+        if cell is not None:
+            value, approximate, _ = cell
+            if value is not None:
+                if type(value) is float:
+                    value = _num(value)
+                if type(value) is not int or not 0 <= value <= plain:  # below every ceiling: plausible
+                    why = problem(proto["indicator"], value)
+                    if why is not None:
+                        shown = raw if len(raw) <= 24 else raw[:20] + f"… ({len(raw)} characters)"
+                        out.reasons.append(
+                            f"implausible cell left out: {proto['table']} {proto['row']} {proto['column']} "
+                            f"= {shown} (line {line}): {why}"
+                        )
+                        continue
+        c = proto.copy()  # keeps the contract's key order; cheaper than a dict display
+        c["raw"] = raw
+        c["line"] = line
+        if value is not None:  # else the prototype's None stays
+            c["value"] = value
+            if approximate:  # else the prototype's False stays
+                c["approximate"] = True
+        add_cell(c)
+        if slot >= 0 and values[slot] is ABSENT:
+            values[slot] = value
+
+
+def missing_rows(template: Template, missing: list[int], tm: TableMatch) -> list[str]:
+    """Reasons for the template rows not found: each inner one, then the rows after the last found."""
+    if not missing:
+        return []
+    reasons = []
+    last_found = max(tm.matches) if tm.matches else -1
+    first_found = min(tm.matches) if tm.matches else -1
+    trailing = [i for i in missing if i > last_found]
+    leading = [i for i in missing if i < first_found]
+    if len(leading) > 3:  # a fragment that starts mid-table (no heading, the first rows on another page)
+        names = ", ".join(template.rows[i].label for i in leading[:3])
+        reasons.append(
+            f"table starts mid-way at {template.rows[first_found].label}: {len(leading)} template rows "
+            f"before it missing ({names}, …)"
+        )
+        leading_set = set(leading)
+    else:
+        leading_set = set()
+    for i in missing:
+        if i <= last_found and i not in leading_set:
+            reasons.append(f"row missing: {template.rows[i].table} {template.rows[i].label}")
+    if trailing:
+        after = template.rows[last_found].label if last_found >= 0 else "the table heading"
+        names = ", ".join(template.rows[i].label for i in trailing[:3])
+        reasons.append(
+            f"table breaks off after {after}: {len(trailing)} template rows missing ({names}"
+            f"{', …' if len(trailing) > 3 else ''})"
+        )
+    return reasons
