@@ -89,7 +89,8 @@ def write_synthetic_staging(
         )
         con.execute(
             f"""
-            insert into parse_results
+            insert into parse_results (document_id, version, generation, template, report_year, agency,
+                                       status, reasons, n_cells, parser_version, parsed_at)
             select document_id, 1, generation, generation || '-synthetic', report_year, '合成机构',
                    status, case when status = 'complete' then '[]' else '["synthetic ' || status || '"]' end,
                    0, 'synthetic', {stamp}

@@ -1,16 +1,17 @@
 """gongkai_publish: dbt build → validate → publish, scheduled on the ``gongkai_staging`` asset.
 
-Every ``gongkai_daily`` run that landed or parsed something updates that asset; one publish run
-covers every update since the previous one, so a backfill of many days builds a few times, not
-once per day. The build is skipped when the serving copy was already published from what staging
-holds. Trigger it by hand with ``force_build`` to rebuild regardless.
+Every ``gongkai_daily`` run that landed or parsed something updates that asset. A publish run first
+waits until no daily run is queued or running (a backfill's runs are all queued at its start), then
+builds once for every update since the previous publish: a backfill of many days builds a few times,
+not once per day. Runs queued meanwhile find the serving copy current and skip the build. Trigger
+it by hand with ``force_build`` to rebuild regardless.
 
 Wiring only: every task body is a function in ``gongkai.orchestration.tasks``."""
 
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, PokeReturnValue, dag, get_current_context, task
 
 from gongkai.orchestration import tasks
 from gongkai.orchestration.assets import STAGING
@@ -31,6 +32,10 @@ from gongkai.orchestration.resources import PUBLISH_DAG
     doc_md=__doc__,
 )
 def gongkai_publish() -> None:
+    @task.sensor(poke_interval=30, timeout=12 * 3600, mode="reschedule")
+    def daily_runs_settled() -> PokeReturnValue:
+        return tasks.daily_runs_settled()
+
     @task(retries=0)
     def staging_updates() -> dict:
         ctx = get_current_context()
@@ -38,7 +43,9 @@ def gongkai_publish() -> None:
             ctx.get("triggering_asset_events"), force=bool(ctx["params"].get("force_build"))
         )
 
-    warehouse(staging_updates())
+    updates = staging_updates()
+    daily_runs_settled() >> updates
+    warehouse(updates)
 
 
 gongkai_publish()

@@ -38,10 +38,11 @@ _SHORT = (  # short forms, applied after the district prefix is split off
 _GOVERNMENT = re.compile(r"^(?:人民)?政府$")
 _TOWN = re.compile(rf"^(?P<core>[{_HAN}]{{1,6}}?[镇乡])(?:人民政府|政府)?$")
 _STREET = re.compile(rf"^(?P<core>[{_HAN}]{{1,6}}?街道)(?:办事处|办)?$")
-_TITLE = re.compile(
+_TITLE = re.compile(  # Simplified or Traditional: titles are matched before any conversion
     rf"^(?:(?P<y1>(?:19|20)\d\d)\s*年度?)?\s*(?P<agency>[{_HAN}（）()]{{2,40}}?)\s*"
-    rf"(?:(?P<y2>(?:19|20)\d\d)\s*年度?)?\s*(?:政府)?(?:信息公开|政务公开)"
+    rf"(?:(?P<y2>(?:19|20)\d\d)\s*年度?)?\s*(?:政府)?(?:信息公[开開]|政[务務]公[开開])"
 )
+_TITLE_NOISE = re.compile(rf"[^{_HAN}A-Za-z0-9（）()]")
 
 
 @lru_cache(maxsize=1)
@@ -72,6 +73,7 @@ class AgencyName:
         return f"{self.district or ''}{self.core}"
 
 
+@lru_cache(maxsize=65536)
 def clean(raw: str) -> str:
     """NFKC, Simplified characters, no seal marks, spaces or punctuation."""
     text = unicodedata.normalize("NFKC", raw or "")
@@ -80,8 +82,10 @@ def clean(raw: str) -> str:
     return _NOISE.sub("", text).replace("(", "（").replace(")", "）")
 
 
+@lru_cache(maxsize=65536)
 def normalise(raw: str) -> AgencyName | None:
-    """The normalised name, or ``None`` when nothing name-like is left."""
+    """The normalised name, or ``None`` when nothing name-like is left (memoised: an agency's
+    names repeat across its reports)."""
     name = clean(raw)
     if len(name) < 2:
         return None
@@ -108,12 +112,13 @@ def normalise(raw: str) -> AgencyName | None:
 def name_from_title(title: str) -> tuple[str | None, int | None]:
     """(agency name, report year) from a report title such as 镇海区新闻中心2018年度政府信息公开工作年度报告
     or 2018年度镇海区经济合作局政府信息公开工作报告; ``(None, None)`` when it is not a report title."""
-    text = clean(title or "").replace("（", "(").replace("）", ")")
-    m = _TITLE.match(text)
+    text = _SEAL.sub("", unicodedata.normalize("NFKC", title or ""))
+    m = _TITLE.match(_TITLE_NOISE.sub("", text).replace("（", "(").replace("）", ")"))
     if not m:
         return None, None
     year = m["y1"] or m["y2"]
-    return m["agency"].strip("()") or None, int(year) if year else None
+    agency = clean(m["agency"].strip("()"))
+    return agency or None, int(year) if year else None
 
 
 @dataclass(frozen=True)
@@ -126,16 +131,19 @@ class Identity:
     conflict: bool = False  # the sources name different agencies
 
 
+@lru_cache(maxsize=65536)
 def identify(
     *,
     filler: str | None = None,
     publisher: str | None = None,
     title: str | None = None,
+    title_name: str | None = None,
     registry_name: str | None = None,
 ) -> Identity | None:
     """The agency a report speaks for, from its own words first (填报单位, then 发布机构, then the
-    title), the registry's name last. ``conflict`` is set when two sources give different cores."""
-    from_title = name_from_title(title)[0] if title else None
+    title — or ``title_name``, the agency part already taken from it), the registry's name last.
+    ``conflict`` is set when two sources give different cores."""
+    from_title = title_name or (name_from_title(title)[0] if title else None)
     seen: list[tuple[str, AgencyName]] = []
     for source, raw in zip(SOURCES, (filler, publisher, from_title, registry_name), strict=True):
         n = normalise(raw) if raw else None

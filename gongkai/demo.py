@@ -17,25 +17,28 @@ import duckdb
 
 from gongkai.config import Settings
 
-# The first run loads the whole history; later daily runs only look at their own day.
-HISTORY_START = date(2008, 1, 1)
+# The demo crawls the district replica (a Haishu-like district and two smaller portals) over a
+# recent window, so it stays short: the reports published since DEMO_SINCE (report years 2024–2025).
+DEMO_SINCE = date(2025, 1, 1)
+DEMO_AGENCY = "haishu"  # 宁波市海曙区人民政府
+SEEDS_HISTORY_START = date(2008, 1, 1)  # --site seeds: the whole history (five reports, 2017–2019)
 
 EXAMPLE_QUERIES: list[tuple[str, str]] = [
     (
-        "Requests received and handled, per agency and report year (G1 收到申请数 and G2/G3 本年新收 conformed)",
-        "select agency_name, report_year, generation, proactive_total, requests_received, results_total, "
-        "reviews_total from mart_agency_year where not is_synthetic order by report_year, agency_name",
+        "Which units published their annual report late in 2025 (deadline of the regime in force)",
+        "select agency_name, agency_level, report_year, deadline, published_date, days_late "
+        "from mart_publication_timeliness where status = 'late' and year(published_date) = 2025 "
+        "and not is_synthetic order by days_late desc, agency_name",
     ),
     (
-        "The reports' own arithmetic (勾稽关系) that does not add up",
+        "Requests received over the years by 宁波市海曙区人民政府 (G1 收到申请数, G2/G3 本年新收 conformed)",
+        "select agency_name, report_year, generation, requests_received, results_total "
+        f"from mart_agency_year where agency_code = '{DEMO_AGENCY}' order by report_year",
+    ),
+    (
+        "Reports whose own arithmetic (勾稽关系) does not add up",
         "select agency_code, report_year, identity, difference, detail from mart_identity_audit "
-        "where holds = false and is_latest order by agency_code, report_year, identity limit 8",
-    ),
-    (
-        "Publication timeliness against the legal deadline of the regime in force",
-        "select agency_name, report_year, regime, deadline, published_date, status "
-        "from mart_publication_timeliness where not is_synthetic and published_date is not null "
-        "order by report_year, agency_name",
+        "where holds = false and is_latest order by agency_code, report_year, identity limit 12",
     ),
 ]
 
@@ -167,24 +170,33 @@ def _say(message: str) -> None:
     print(f"gongkai demo: {message}", file=sys.stderr, flush=True)
 
 
-def run_demo(settings: Settings, *, airflow_home: Path | None = None) -> DemoSummary:
-    """Start the replica, run `gongkai_daily` once through Airflow over the whole history, summarise."""
+def run_demo(
+    settings: Settings,
+    *,
+    airflow_home: Path | None = None,
+    site: str = "district",
+    since: date | None = None,
+) -> DemoSummary:
+    """Start the replica, run `gongkai_daily` once through Airflow over the reports published since
+    ``since`` (district: :data:`DEMO_SINCE`; seeds: the whole history), summarise."""
     from gongkai.build import dbt_docs_generate
     from gongkai.orchestration.embedded import run_daily_once
     from replica.server import start_replica
 
     started = time.perf_counter()
     settings.ensure_dirs()
-    server = start_replica()
+    since = since or (DEMO_SINCE if site == "district" else SEEDS_HISTORY_START)
+    server = start_replica(site=site)
     try:
-        _say(f"portal replica serving the seed reports at {server.base_url}")
+        what = "Haishu-like district + two smaller portals" if site == "district" else "the five seed reports"
+        _say(f"{site} replica ({what}) serving at {server.base_url}; crawling what was published since {since}")
         _say(
             "running one gongkai_daily DAG run through Airflow (the first run also migrates its metadata DB)…"
         )
         settings = dataclasses.replace(settings, portal_base_url=server.base_url, request_interval=0.0)
         run = run_daily_once(
             settings,
-            since=HISTORY_START,
+            since=since,
             until=date.today() + timedelta(days=1),
             airflow_home=airflow_home or settings.home / "airflow",
         )

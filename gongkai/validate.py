@@ -182,7 +182,14 @@ def gate_params(con: Any, settings: Settings, yoy_factor: float | None = None) -
         )
     except Exception:  # a missing table fails its own suite
         pivot = ()
+    recorded = {
+        name
+        for (name,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'build_state'"
+        ).fetchall()
+    }
     return GateParams(
+        build_started="invocations" if "invocations" in recorded else "slice_info",
         yoy_factor=yoy_factor or settings.yoy_factor,
         mart_rules=mart_rules(settings.dbt_project_dir),
         ceilings_sql=_ceilings_sql(con, settings),

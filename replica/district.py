@@ -12,11 +12,13 @@ What the world contains (``DISTRICT_EVENTS`` lists it for tests and the README):
 - reports as page body, as attachments (.doc, .docx, .pdf, .xls; a scanned image-only PDF; a .wps
   that is really a .doc and an .et that is really an .xls) and both (body + 统计表 .xls);
 - a bureau renamed (区卫生和计划生育局 → 区卫生健康局, same column), two towns merged into one
-  sub-district (栎社镇 + 石碶镇 → 石碶街道 from report year 2017; the towns' lists stay, with their
-  old reports), a unit that stops existing (区物价局, last report 2018; its column stays), a unit that skips a year (章水镇, no 2015 report), reports posted late (six units'
-  2022 reports in Feb–May 2023, 区司法局 every year), a report revised after publication, and
-  department reports posted twice (own column + the district aggregate column);
-- one report per generation that breaks its own arithmetic on purpose (``BROKEN``).
+  sub-district (栎社镇 + 石碶镇 → 石碶街道 from report year 2017; the towns' lists stay, with
+  their old reports), a unit that stops existing (区物价局, last report 2018; its column stays),
+  a unit that skips a year (章水镇, no 2015 report), reports posted late (six units' 2022 reports
+  in Feb–May 2023, four units' 2024 reports in Feb–Apr 2025, 区司法局 every year), a report
+  revised after publication, and department reports posted twice (own column + the district
+  aggregate column);
+- a few reports that break their own arithmetic on purpose (``BROKEN``).
 """
 
 from __future__ import annotations
@@ -211,6 +213,12 @@ LATE_2023 = {
     "wcjd": date(2023, 5, 22),
     "xfj": date(2023, 2, 3),
 }
+LATE_2025 = {
+    "jxj": date(2025, 3, 12),
+    "ybj": date(2025, 2, 20),
+    "gljd": date(2025, 4, 1),
+    "zwb": date(2025, 2, 6),
+}
 ALWAYS_LATE = "sfj"  # 区司法局 posts its report in April every year
 BROKEN = {
     ("haishu", "tjj", 2016),
@@ -364,6 +372,8 @@ def published_on(unit: Unit, year: int, rng: random.Random) -> date:
     (governments), with the late ones of ``LATE_2023`` and ``ALWAYS_LATE``."""
     if year == 2022 and unit.portal == "haishu" and unit.key in LATE_2023:
         return LATE_2023[unit.key]
+    if year == 2024 and unit.portal == "haishu" and unit.key in LATE_2025:
+        return LATE_2025[unit.key]
     if unit.key == ALWAYS_LATE and unit.portal == "haishu":
         return date(year + 1, 4, 8) + timedelta(days=rng.randint(0, 10))
     if unit.kind == "government":
@@ -617,6 +627,7 @@ def events() -> dict[str, object]:
         "stopped": {"区物价局": 2018},
         "skipped": {"章水镇": 2015},
         "late_2023": sorted(LATE_2023),
+        "late_2025": sorted(LATE_2025),
         "always_late": ALWAYS_LATE,
         "broken": sorted(BROKEN),
         "revised": REVISED,
@@ -629,7 +640,7 @@ def events() -> dict[str, object]:
 def district_site():
     """The district as the server's :class:`replica.server.Site` (real-site shapes on)."""
     from replica.render.model import Directory, ListColumn
-    from replica.server import Site
+    from replica.state import Site
 
     d = build_district()
     columns: dict[str, ListColumn] = {}

@@ -23,12 +23,12 @@ import struct
 import time
 import zlib
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import Any
 
 from replica.site import ASSET_DIR, Article, Attachment
 
-if TYPE_CHECKING:
-    from replica.server import Handler, Site
+Handler = Any  # replica.server.Handler (not imported: the server imports this module)
+Site = Any  # replica.state.Site
 
 FAULTS: dict[str, str] = {
     "latency": "every list/article request waits 20 ms",
@@ -52,6 +52,9 @@ FAULTS: dict[str, str] = {
     "zip_bomb": "one .docx attachment is a zip bomb (a few hundred KB unpacking to 472 MB of XML)",
     "endless_pages": "lists claim 10^8 records and every further page repeats the first",
     "drip": "one seed's article page is sent one byte every 10 s",
+    "bot_challenge": "district: the first request of each list URL gets a 200 HTML bot-challenge page",
+    "mechanism_changed": "district: jpage columns serve a jpaas page (no datastore): the mechanism changed",
+    "moved_url": "one seed's article is also listed under its old URL, which answers 301 to the new one",
 }
 
 GBK_SEED = "001_ea52101856a8af1f"
@@ -66,6 +69,7 @@ TWIN_SEED = "001_ea52101856a8af1f"
 BOMB_SEED = "002_ac397f543ad98429"
 BOMB_XML_BYTES = 472 * 1024 * 1024
 DRIP_SEED = "004_5aaa9839169bd157"
+MOVED_SEED = "000_f4d536c944cec0f0"
 DRIP_SECONDS = 10.0
 ENDLESS_TOTAL = 10**8
 REVISION_NOTE = "<p>更正说明：本报告发布后于2019年3月1日修订了个别文字表述。</p>"
@@ -83,11 +87,14 @@ def extra_articles(columns: dict) -> dict[str, list[Article]]:
         "dead_url": [],
         "tracking_query": [],
         "reposted": [],
+        "moved_url": [],
     }
     for col in columns.values():  # replica.render.model.ListColumn
         for a in col.articles:
             if a.seed == TRACKED_SEED:  # the same path: the server answers it as the article itself
                 extras["tracking_query"].append(dataclasses.replace(a, path=a.path + "?from=timeline"))
+            if a.seed == MOVED_SEED:  # listed again under its old URL, which answers 301 to it
+                extras["moved_url"].append(dataclasses.replace(a, path=a.path[: -len(".html")] + "_old.html"))
             if a.seed == REPOSTED_SEED:
                 head, tail = a.path.rsplit("_", 1)
                 extras["reposted"].append(
@@ -197,6 +204,12 @@ def _drip(handler: Handler, body: bytes, ctype: str) -> None:
             time.sleep(DRIP_SECONDS)
     except OSError:
         pass  # the client gave up
+
+
+def moved_redirects(extras: dict[str, list[Article]]) -> dict[str, str]:
+    """Old path -> new path of the ``moved_url`` articles (answered with 301 whatever the faults:
+    the old URL is only listed while the fault is on)."""
+    return {a.path: a.path.removesuffix("_old.html") + ".html" for a in extras.get("moved_url", [])}
 
 
 def list_total(faults: set[str], n: int) -> int:

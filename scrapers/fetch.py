@@ -42,6 +42,7 @@ class FetchedReport:
     last_modified: str | None = None
     retryable: bool = False  # not ok, and a later run may get it: the column's watermark waits
     gave_up: bool = False  # retryable, but this was the last allowed try (set when landed)
+    final_url: str | None = None  # the article page's URL after redirects (a moved article)
 
 
 def _meta(page: str, name: str) -> str | None:
@@ -155,7 +156,8 @@ def _fetch_page(client: HttpClient, raw_dir: Path, rep: FetchedReport, etag, las
                 url, referer=url.rsplit("/", 1)[0] + "/", etag=etag, last_modified=last_modified
             )
         except FetchError as exc:
-            rep.error, rep.retryable = exc.reason, exc.status not in (404, 410)
+            final = exc.status in (404, 410) or exc.reason.startswith(("oversize", "refused"))
+            rep.error, rep.retryable = exc.reason, not final
             return None
         if resp.not_modified:
             rep.status = "not_modified"
@@ -168,6 +170,7 @@ def _fetch_page(client: HttpClient, raw_dir: Path, rep: FetchedReport, etag, las
         )
         rep.retryable = True
         return None
+    rep.final_url = resp.url
     rep.etag = resp.headers.get("ETag")
     rep.last_modified = resp.headers.get("Last-Modified")
     data = resp.content

@@ -4,6 +4,7 @@ A killed run leaves whole reports or nothing; the next run sees what is missing 
 Besides the contract tables, acquisition keeps tables of its own in staging:
 ``scrape_watermarks`` (per column, the newest list date up to which everything is landed),
 ``scrape_http_cache`` (ETag / Last-Modified per article URL, for conditional re-fetches),
+``scrape_aliases`` (an old article URL that redirects -> the document it moved to),
 ``scrape_attempts`` (per report not yet landed whole: tries, last reason, and ``gave_up_at`` once
 the bounded tries are spent -- the rows an alert reads) and ``scrape_text_index`` (the hash of
 each landed report text, to recognise the same report under another URL).
@@ -30,6 +31,9 @@ OWN_DDL = [
         document_id VARCHAR PRIMARY KEY, url VARCHAR NOT NULL, portal VARCHAR, column_id VARCHAR,
         attempts INTEGER NOT NULL, last_status VARCHAR NOT NULL, last_reason VARCHAR,
         first_failed_at TIMESTAMP NOT NULL, last_attempt_at TIMESTAMP NOT NULL, gave_up_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS scrape_aliases (
+        alias_id VARCHAR PRIMARY KEY, document_id VARCHAR NOT NULL, url VARCHAR NOT NULL,
+        first_seen TIMESTAMP NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS scrape_text_index (
         text_sha256 VARCHAR PRIMARY KEY, document_id VARCHAR NOT NULL, version INTEGER NOT NULL)""",
 ]
@@ -64,6 +68,17 @@ def _index_landed_texts(con: duckdb.DuckDBPyConnection) -> None:
             "INSERT INTO scrape_text_index VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(text_sha(text), doc_id, version) for doc_id, version, text in rows],
         )
+
+
+def url_aliases(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """document id of an old article URL -> the id of the article it redirects to."""
+    return dict(con.execute("SELECT alias_id, document_id FROM scrape_aliases").fetchall())
+
+
+def add_alias(con: duckdb.DuckDBPyConnection, alias_id: str, document_id: str, url: str) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO scrape_aliases VALUES (?, ?, ?, ?)", (alias_id, document_id, url, now())
+    )
 
 
 def pending_attempts(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, bool]]:

@@ -22,6 +22,7 @@ from scrapers.registry import Column, Portal
 ZHEJIANG_FILE_HOSTS = ("*.cloud.zj.gov.cn", "zjjcmspublic.oss-cn-hangzhou.aliyuncs.com")
 _COLUMN_URL = re.compile(r"/col/col(\w+)/")
 _REPORT_COLUMN = re.compile(r"年报|年度报告|公开工作报告")
+_REPORT_SUFFIX = re.compile(r"(政府|政务)?信息公开(工作)?(年度报告|年报)$")
 
 
 class ProbeError(Exception):
@@ -41,6 +42,7 @@ class Probe:
     total: int | None = None  # list size the page announces
     items: list[ListItem] = field(default_factory=list)  # first page
     columns: list[dict[str, str]] = field(default_factory=list)  # directory: {id, title, url}
+    path: str | None = None  # the page's path on its host (known for a URL)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -48,31 +50,26 @@ class Probe:
         return [i for i in self.items if is_report_item(i.title, i.category)]
 
     def registry_entry(self, portal_key: str | None = None) -> dict:
-        """The ``portals:`` mapping for scrapers/portals.yaml (``agency_code`` left for the operator)."""
+        """The ``portals:`` mapping for scrapers/portals.yaml: a directory page becomes a
+        ``directories`` entry (its units are discovered from it, scrapers/units.py); a column page
+        becomes a pinned ``overrides`` entry with the ids found."""
         host = self.host or "www.example.gov.cn"
         key = portal_key or _portal_key(host)
-        columns = []
-        if self.kind == "column":
-            columns.append(self._column_entry())
-        else:
-            for col in self.columns:
-                entry = {"id": col["id"], "mechanism": col.get("mechanism", "TODO: probe the column")}
-                if "area" in col:
-                    entry["area"] = col["area"]
-                columns.append(entry | {"title": col["title"], "agency_code": "TODO", "verified": False})
-        file_hosts = list(ZHEJIANG_FILE_HOSTS) if host.endswith(".gov.cn") else []
-        spec = {
+        spec: dict[str, object] = {
             "name": self.site_name or self.ids.get("webname") or "TODO",
             "hosts": [host],
-            "file_hosts": file_hosts,
+            "file_hosts": list(ZHEJIANG_FILE_HOSTS) if host.endswith(".gov.cn") else [],
             "webid": self.ids.get("webid") or self.ids.get("webId") or "TODO",
             "webname": self.ids.get("webname") or self.site_name or "TODO",
-            "columns": columns,
         }
+        if self.kind == "directory":
+            spec["directories"] = [self.path or "TODO: this page's path, e.g. /col/col1229500001/index.html"]
+        else:
+            spec["overrides"] = [self._column_entry()]
         return {"portals": {key: spec}}
 
     def _column_entry(self) -> dict:
-        entry: dict[str, object] = {"id": self.column_id or "TODO", "mechanism": self.mechanism}
+        entry: dict[str, object] = {"id": self.column_id or "TODO", "pin": True, "mechanism": self.mechanism}
         if self.mechanism == "jpage":
             entry["unitid"] = self.ids.get("unitid", "TODO")
         elif self.mechanism == "jpaas":
@@ -80,7 +77,8 @@ class Probe:
             entry["tag_id"] = self.ids.get("tagId", "TODO")
         elif self.mechanism == "xxgk":
             entry["area"] = self.ids.get("area", "TODO")
-        entry.update(title=self.title or "TODO", agency_code="TODO", verified=False)
+        unit = _REPORT_SUFFIX.sub("", self.title or "") or self.site_name or "TODO"
+        entry.update(title=self.title or "TODO", name=unit, verified=False)
         return entry
 
     def registry_yaml(self, portal_key: str | None = None) -> str:
@@ -90,8 +88,9 @@ class Probe:
             self.registry_entry(portal_key), allow_unicode=True, sort_keys=False, default_flow_style=None, width=200
         )
         return (
-            "# paste under scrapers/portals.yaml; set agency_code (dbt_project/seeds/agencies.csv) and,\n"
-            "# once a scrape of this column lists its reports, verified: true\n" + text
+            "# paste under `portals:` in scrapers/portals.yaml (merge with an existing portal); add\n"
+            "# agency_code when dbt_project/seeds/agencies.csv names the unit; once a scrape lists its\n"
+            "# reports, verified: true\n" + text
         )
 
 
@@ -129,6 +128,7 @@ def probe_page(page: str, source: str, url: str | None = None) -> Probe:
     probe = Probe(
         source=source,
         kind="column",
+        path=parts.path or None,
         host=host,
         column_id=column_id,
         title=_meta(page, "ColumnName") or _title(page),
@@ -180,10 +180,10 @@ def probe_page(page: str, source: str, url: str | None = None) -> Probe:
             probe.items = items
             probe.total = xxgk.page_count(page, len(items))
             return probe
-    columns = _directory(page, base)
+    columns = [c for c in _directory(page, base, probe.title) if c["id"] != column_id]
     if columns:
         probe.kind, probe.columns = "directory", columns
-        probe.ids["webid"] = _first(r"webid=(\d+)", page) or ""
+        probe.ids["webid"] = _first(r"webid=(\d+)", page) or _first(r"jdid=(\d+)", page) or ""
         return probe
     raise ProbeError(
         f"{source}: not a Hanweb column or directory page (no jpage datastore, no jpaas queryData, "
@@ -196,22 +196,42 @@ def _first(pattern: str, text: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _directory(page: str, base: str) -> list[dict[str, str]]:
-    """Columns that say they hold annual reports (年报, 年度报告), and the xxgk module's units
-    (links to ``/module/xxgk/…?area=CODE``), in page order."""
+def _unit_link(a, base: str) -> dict[str, str] | None:
+    """A link to a unit's column (``/col/colN/``) or to its xxgk list (``/module/xxgk/…?area=CODE``)."""
+    href, name = a["href"], (a.get("title") or a.get_text(" ", strip=True)).strip()
+    if not name:
+        return None
+    area = re.search(r"[?&]area=([\w-]+)", href) if "/module/xxgk/" in href else None
+    if area:
+        key = f"xxgk-{area.group(1)}"
+        return {"id": key, "title": name, "url": urljoin(base + "/", href), "mechanism": "xxgk", "area": area.group(1)}
+    col = _COLUMN_URL.search(href)
+    if col:
+        return {"id": col.group(1), "title": name, "url": urljoin(base + "/", href)}
+    return None
+
+
+def _directory(page: str, base: str, own_title: str | None) -> list[dict[str, str]]:
+    """The units a directory page lists, in page order: links whose names say they are annual-report
+    columns (年报, 年度报告), the xxgk module's units (``area`` codes), and, on a page that is itself an
+    annual-report directory (部门信息公开年报), every unit link of its largest list."""
     from bs4 import BeautifulSoup
 
+    soup = BeautifulSoup(page, "lxml")
     out: dict[str, dict[str, str]] = {}
-    for a in BeautifulSoup(page, "lxml").find_all("a", href=True):
-        href, name = a["href"], (a.get("title") or a.get_text(" ", strip=True)).strip()
-        col = _COLUMN_URL.search(href)
-        area = re.search(r"[?&]area=([\w-]+)", href) if "/module/xxgk/" in href else None
-        if area and name and f"xxgk-{area.group(1)}" not in out:
-            key = f"xxgk-{area.group(1)}"
-            out[key] = {"id": key, "title": name, "url": urljoin(base + "/", href), "mechanism": "xxgk"}
-            out[key]["area"] = area.group(1)
-        elif col and name and _REPORT_COLUMN.search(name) and col.group(1) not in out:
-            out[col.group(1)] = {"id": col.group(1), "title": name, "url": urljoin(base + "/", href)}
+    if own_title and _REPORT_COLUMN.search(own_title):
+        lists = [el for el in soup.find_all(["ul", "ol", "table", "div"]) if not el.find(["ul", "ol", "table"])]
+        counted = [(sum(1 for a in el.find_all("a", href=True) if _unit_link(a, base)), el) for el in lists]
+        best = max(counted, key=lambda c: c[0], default=(0, None))
+        if best[0] >= 2:
+            for a in best[1].find_all("a", href=True):
+                link = _unit_link(a, base)
+                if link:
+                    out.setdefault(link["id"], link)
+    for a in soup.find_all("a", href=True):
+        link = _unit_link(a, base)
+        if link and ("area" in link or _REPORT_COLUMN.search(link["title"])):
+            out.setdefault(link["id"], link)
     return list(out.values())
 
 

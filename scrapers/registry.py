@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -94,6 +95,13 @@ def column_from_spec(portal: str, col: dict, agencies: dict[str, dict[str, str]]
 
 
 def load_portals(path: Path) -> dict[str, Portal]:
+    """The registry (read again only when the file or the agencies seed changes)."""
+    path = Path(path)
+    return dict(_load_portals(path, path.stat().st_mtime_ns, AGENCIES_CSV.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=8)
+def _load_portals(path: Path, _mtime: int, _agencies_mtime: int) -> dict[str, Portal]:
     """Read the registry. Fixed ``columns`` and ``overrides`` that carry a ``mechanism`` (a unit the
     directories do not list any more, pinned) become columns; the rest comes from discovery."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -194,6 +194,7 @@ class _Landing:
             ).fetchall()
         }
         self.attempts = landing.pending_attempts(con)
+        self.aliases = landing.url_aliases(con)
         self.max_attempts = int(getattr(settings, "max_fetch_attempts", landing.MAX_ATTEMPTS))
         self.max_unzipped = int(getattr(settings, "max_unzipped_bytes", MAX_UNZIPPED_BYTES))
         self.done: set[str] = set()
@@ -226,6 +227,7 @@ class _Landing:
     def plan(self, ref: dict) -> tuple[dict, str, tuple | None] | None:
         """``(ref, document_id, prior)`` when the report must be fetched; None when it is landed."""
         doc_id = identity.document_id(ref["url"])
+        doc_id = self.aliases.get(doc_id, doc_id)  # an old URL that redirects to a landed article
         if doc_id in self.done:
             return None
         self.done.add(doc_id)
@@ -267,6 +269,7 @@ class _Landing:
         """Land one fetched report (main thread); True when the report is final (landed, or not
         worth another try, or given up on), False when a later run must try it again."""
         ref, doc_id, prior = job
+        prior = self.known.get(doc_id, prior)  # landed meanwhile under a URL that redirected here
         summary = self.summary
         summary.document_requests += sum(1 for r in log_rows if not r["url"].endswith("/robots.txt"))
         self.downloads += 1
@@ -274,6 +277,15 @@ class _Landing:
             self.batch.add(landing.insert_fetch_log, summary.run_id, log_rows)
             summary.unchanged += 1
             return True
+        moved = identity.document_id(rep.final_url) if rep.final_url else doc_id
+        if moved != doc_id:  # the listed URL redirects: the report is the article it moved to
+            self.batch.add(landing.add_alias, doc_id, moved, ref["url"])
+            self.aliases[doc_id] = moved
+            if moved in self.done:
+                summary.found -= 1  # listed under both URLs in this run: counted once
+            self.done.add(moved)
+            rep.ref = ref = {**ref, "url": identity.fetch_url(rep.final_url)}
+            doc_id, prior = moved, self.known.get(moved)
         outcome = self.batch.add(
             landing.land_report, summary.run_id, doc_id, rep, log_rows, prior, self.max_attempts
         )

@@ -56,8 +56,13 @@ METRICS: dict[str, list[tuple[str, str, str]]] = {
         ("max_days_late", "MAX(days_late)", "最多逾期天数 max days late"),
     ],
     "mart_report_quality": [("documents", "COUNT(*)", "文档数 documents")],
+    "mart_scrape_health": [
+        ("column_runs", "COUNT(*)", "栏目采集次数 column runs"),
+        ("requests", "SUM(requests)", "请求数 requests"),
+        ("failed_reports", "SUM(failed_reports)", "失败报告 failed reports"),
+    ],
 }
-DTTM = {"report_year_date", "published_date", "deadline", "parsed_at"}
+DTTM = {"report_year_date", "published_date", "deadline", "parsed_at", "recorded_at", "recorded_date"}
 
 
 @dataclass
@@ -240,6 +245,12 @@ CHARTS = [
            "published_date", "source_url"],
           [("status", True), ("report_year", True)],
           description="Quarantined, partial, duplicate or failed documents first (status order), with reasons."),
+    grouped_bar("采集健康 Scrape health by portal", "mart_scrape_health", "portal", ["column_runs"], ["status"],
+                description="Each portal column per scrape run: ok | empty | drift | unreachable | error."),
+    table("采集记录 Scrape runs per column", "mart_scrape_health",
+          ["recorded_at", "portal", "agency_name", "mechanism", "status", "requests", "reports_listed",
+           "new_reports", "changed_reports", "failed_reports", "seconds"],
+          [("recorded_at", False), ("portal", True)]),
 ]
 
 DASHBOARDS = [
@@ -269,9 +280,11 @@ DASHBOARDS = [
         "gongkai-quality", "数据质量 Data quality",
         "**数据质量** — every document the scrapers found: published, or why not (fetch failed, parse "
         "quarantined or partial, no report year, duplicate, held back by the gate), with the reasons "
-        "(`mart_report_quality`).",
+        "(`mart_report_quality`); and how each portal column's scraping went, run by run "
+        "(`mart_scrape_health`).",
         [[("文档状态 Documents by status", 6), ("解析状态 Parse status by generation", 6)],
-         [("文档与原因 Documents and reasons", 12)]],
+         [("文档与原因 Documents and reasons", 12)],
+         [("采集健康 Scrape health by portal", 5), ("采集记录 Scrape runs per column", 7)]],
     ),
 ]
 
@@ -420,7 +433,7 @@ def write_bundle(served: Path, out: Path = BUNDLE) -> list[Path]:
         _dump(out / rel, data)
         written.append(out / rel)
 
-    put("metadata.yaml", {"version": "1.0.0", "type": "Dashboard", "timestamp": "2026-12-01T00:00:00+00:00"})
+    put("metadata.yaml", {"version": "1.0.0", "type": "assets", "timestamp": "2026-12-01T00:00:00+00:00"})
     put("databases/gongkai.yaml", {
         "database_name": "gongkai",
         "sqlalchemy_uri": DEFAULT_URI,

@@ -4,14 +4,14 @@ serving warehouse. Runs with Superset's own Python (the compose image, or the te
     python import_bundle.py [--uri URI] [--bundle DIR] [--username admin]
 
 The database URI comes from ``--uri`` or ``GONGKAI_SERVING_URI``. Assets keep their UUIDs, so a
-second import overwrites them in place.
+second import overwrites them in place (Superset's "assets" import: databases, datasets, charts and
+dashboards are all overwritten, unlike ``superset import-dashboards``).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import zipfile
@@ -32,6 +32,26 @@ def make_zip(bundle: Path, uri: str, target: Path) -> Path:
     return target
 
 
+def import_assets(archive: Path, username: str) -> None:
+    """Superset's "assets" import (what ``POST /api/v1/assets/import/`` runs): every asset of the bundle
+    is created or overwritten by UUID, the database URI included."""
+    from flask import g
+    from superset.app import create_app
+
+    app = create_app()
+    with app.app_context():
+        from superset import security_manager
+        from superset.commands.importers.v1.assets import ImportAssetsCommand
+        from superset.commands.importers.v1.utils import get_contents_from_bundle
+
+        g.user = security_manager.find_user(username=username)
+        if g.user is None:
+            raise SystemExit(f"error: no Superset user {username!r} (run superset fab create-admin first)")
+        with zipfile.ZipFile(archive) as bundle:
+            contents = get_contents_from_bundle(bundle)
+        ImportAssetsCommand(contents).run()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--uri", default=os.environ.get("GONGKAI_SERVING_URI", PLACEHOLDER))
@@ -41,12 +61,11 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.bundle / "metadata.yaml").is_file():
         print(f"error: no Superset bundle at {args.bundle}", file=sys.stderr)
         return 2
-    superset = Path(sys.executable).with_name("superset")
-    command = [str(superset)] if superset.exists() else ["superset"]
     with tempfile.TemporaryDirectory() as tmp:
         archive = make_zip(args.bundle, args.uri, Path(tmp) / "gongkai_bundle.zip")
-        done = subprocess.run([*command, "import-dashboards", "-p", str(archive), "-u", args.username])
-    return done.returncode
+        import_assets(archive, args.username)
+    print(f"imported {sum(1 for _ in args.bundle.rglob('*.yaml')) - 1} assets from {args.bundle}")
+    return 0
 
 
 if __name__ == "__main__":

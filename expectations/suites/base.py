@@ -32,6 +32,8 @@ class GateParams:
     ceilings_sql: str = ""
     # mart_agency_year's indicator columns (compared with mart_indicator_series)
     agency_year_indicators: tuple[str, ...] = ()
+    # where the last build's start is recorded: build_state.slice_info | build_state.invocations
+    build_started: str = "slice_info"
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,16 @@ select "check", expected, actual,
 from counts
 """
 
-# build_state (dbt_project/macros/build_slice.sql): every dbt invocation opens a slice (on-run-start);
-# only a clean `dbt build` appends a watermark (on-run-end). A slice opened after the last watermark
-# is an invocation that was killed, failed, or was not a build.
+# build_state (dbt_project/macros/build_slice.sql, models/build/): every build opens a slice
+# (build_slice_info.opened_at; or, where the on-run-start hook records it, build_state.invocations
+# .started_at); only a clean `dbt build` appends a watermark (on-run-end). A build started after the
+# last watermark was killed or failed.
+STARTED = {
+    "slice_info": "select max(opened_at) as opened_at from build_state.slice_info",
+    "invocations": "select max(started_at) as opened_at from build_state.invocations",
+}
 BUILD_FINISHED = """
-with opened as (select max(opened_at) as opened_at from build_state.slice_info),
+with opened as ({started}),
 built as (select max(built_at) as built_at from build_state.watermark)
 select case
     when built.built_at is null then 'the warehouse has no clean dbt build'
@@ -65,7 +70,9 @@ def suites(params: GateParams) -> list[Suite]:
         Suite(
             name="build_finished",
             family="reconcile",
-            frame=Frame("build_state.watermark", BUILD_FINISHED),
+            frame=Frame(
+                "build_state.watermark", BUILD_FINISHED.format(started=STARTED[params.build_started])
+            ),
             expectations=(
                 blocking(
                     gxe.ExpectColumnValuesToBeNull,

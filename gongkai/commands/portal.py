@@ -44,7 +44,7 @@ def probe(source: str, url: str | None, portal_key: str | None) -> None:
         elif result.mechanism == "jpaas" and not source.startswith(("http://", "https://")):
             echo("first page not in a saved jpaas page (unitbuild.js loads it): probe the URL to verify the ids")
     else:
-        echo(f"columns    {len(result.columns)} that look like report or disclosure columns")
+        echo(f"units      {len(result.columns)} linked (column id, or xxgk-<area code> for an xxgk unit)")
         for col in result.columns:
             echo(f"  {col['id']:<12} {col['title']}  {col['url']}")
     for warning in result.warnings:

@@ -336,3 +336,17 @@ def staging_updates(events: Any, *, force: bool) -> dict[str, Any]:
     force = force or any(bool((getattr(e, "extra", None) or {}).get("force_build")) for e in updates)
     log.info("publishing for %d staging update(s) (force=%s) from: %s", len(updates), force, ", ".join(runs))
     return {"updates": len(updates), "runs": runs, "force_build": force}
+
+
+def daily_runs_settled() -> Any:
+    """Sensor poke of the publish DAG: done when no ``gongkai_daily`` run is queued or running, so
+    a backfill's staging updates are built and published once, after its last run lands."""
+    from airflow.sdk import PokeReturnValue
+    from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+
+    from gongkai.orchestration.resources import DAILY_DAG
+
+    active = RuntimeTaskInstance.get_dr_count(dag_id=DAILY_DAG, states=["queued", "running"])
+    if active:
+        log.info("%d %s run(s) still queued or running: building after them", active, DAILY_DAG)
+    return PokeReturnValue(is_done=active == 0)

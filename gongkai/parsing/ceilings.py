@@ -25,6 +25,12 @@ def load(path: Path = CEILINGS_CSV) -> dict[str, float]:
         return {rec["indicator_code"]: float(rec["ceiling"]) for rec in csv.DictReader(f)}
 
 
+def ceiling_of(indicator: str | None) -> float:
+    """The ceiling of ``indicator`` (the highest of all for a cell without an indicator code)."""
+    ceilings = load()
+    return ceilings.get(indicator, max(ceilings.values())) if indicator else max(ceilings.values())
+
+
 @lru_cache(maxsize=1)
 def lowest_ceiling() -> int:
     """The smallest ceiling: a whole, non-negative value up to it is plausible for any indicator."""

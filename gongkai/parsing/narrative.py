@@ -39,7 +39,7 @@ _NOT_BEFORE_NUMERALS = frozenset("第每逐数几某单同统唯")
 _CLAUSE_SEP = re.compile(r"[，。；！？,;!?]|\n\s*\n")
 _SENTENCE_SEP = "。；！？;!?\n"
 _NUMBERING = re.compile(r"^\s*(?:\d+[.、](?!\d)|\([一二三四五六七八九十\d]+\)|[一二三四五六七八九十]+、)\s*")
-_NEGATION = re.compile(r"未收到|没有收到|未接到|未受理|未发生|没有发生|未出现|未产生|未收取|没有收取|(?<![无])无(?=因|任何)")
+_NEGATION = re.compile(r"未收到|没有收到|未接到|未受理|未发生|没有发生|未出现|未产生|未收取|没有收取|(?<![无])无(?=因|任何|[^，。；,;]{0,24}案件)")
 _ZERO_CLAUSE_END = re.compile(r"(?:情况|案件|事件|费用|申请)(?:发生)?$")
 _PART_OF = re.compile(r"(?<!其)中(?!的)\S{2,}")  # "在“不同意公开”答复中…": within what was named
 _NUMBER_START = frozenset("0123456789０１２３４５６７８９(（一二三四五六七八九十")
@@ -218,18 +218,9 @@ def classify(context: str, unit: str, topic: str | None = None, generation: str 
     if unit in ("元", "人次"):
         return None
     if unit == "条":
-        if "平台" in context or "两微" in context or "回应" in context or "微博微信" in context:
-            return None
         if "申请" in context:
             return "requests_received" if _received(context) else None
-        channels = [code for word, code in _CHANNELS if word in context]
-        if len(channels) == 1 and ("公开" in context or "发布" in context):
-            return channels[0]
-        if channels:
-            return None
-        if "主动公开" in context and ("政府信息" in context or "政务信息" in context):
-            return "proactive_total"
-        return "proactive_total" if _PROACTIVE_END.search(context) else None
+        return _proactive(context)
     if unit == "次":
         if "微博微信回应" in context:
             return "responses_weibo_wechat"
@@ -241,7 +232,13 @@ def classify(context: str, unit: str, topic: str | None = None, generation: str 
             return "complaints"
         return None
     if unit == "篇":
-        return "policy_interpretations" if "政策解读" in context else None
+        if "政策解读" in context:
+            return "policy_interpretations"
+        return _proactive(context)
+    if unit == "件" and "申请" not in context and "信息" in context:
+        got = _proactive(context)  # "主动公开政府信息312件"
+        if got:
+            return got
     # 件 起 宗 份
     if "结转下年" in context or "转入下年" in context or "结转至下" in context or "下年度继续办理" in context:
         return "carried_over"
@@ -254,6 +251,20 @@ def classify(context: str, unit: str, topic: str | None = None, generation: str 
     if topic in ("reviews", "litigation") and _outcome(context):
         return _appeal(context, topic, generation)
     return _request(context, topic, generation)
+
+
+def _proactive(context: str) -> str | None:
+    """A proactive-disclosure figure: the total, or one channel when the clause names one."""
+    if "平台" in context or "两微" in context or "回应" in context or "微博微信" in context:
+        return None
+    channels = [code for word, code in _CHANNELS if word in context]
+    if len(channels) == 1 and ("公开" in context or "发布" in context):
+        return channels[0]
+    if channels:
+        return None
+    if "主动公开" in context and ("政府信息" in context or "政务信息" in context):
+        return "proactive_total"
+    return "proactive_total" if _PROACTIVE_END.search(context) else None
 
 
 def _received(context: str) -> bool:
@@ -463,6 +474,8 @@ def _read(lines: list[tuple[int, str, str]], generation: str | None) -> list[Fig
         if start != prev_clause:
             prev_clause, prev_end = start, start
         context = joined[prev_end : m.start()]
+        if context.endswith(_APPROX_BEFORE):  # "约", "近"…: part of the figure, not of its words
+            context = context[: -2 if context.endswith("超过") else -1]
         prev_end = m.end()
         if context.count("(") > context.count(")"):
             context = context[context.rfind("(") + 1 :]  # a parenthetical: its own words only

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from gongkai.parsing.ceilings import lowest_ceiling, problem
+from gongkai.parsing.ceilings import ceiling_of, lowest_ceiling, problem
 from gongkai.parsing.checks import ABSENT, Values, new_values, slots
 from gongkai.parsing.crosswalk import lookup
 from gongkai.parsing.g1 import TEMPLATE as G1
@@ -21,6 +21,7 @@ TEMPLATES: dict[str, Template] = {"G1": G1, "G2": G2, "G3": G3}
 # with cells
 _Plan = list[tuple[int, Row, tuple[dict, ...], tuple[int, ...]]]
 _PLANS: dict[str, _Plan] = {}
+_CEILING: dict[int, float] = {}  # id of a cell prototype (kept for the process) → its indicator's ceiling
 
 
 @dataclass
@@ -67,6 +68,7 @@ def _plan(generation: str) -> _Plan:
                 proto = cell_prototype(row.table, row.label, column, indicator, "table")
                 proto["applicant"] = applicant
                 protos.append(proto)
+                _CEILING[id(proto)] = ceiling_of(indicator)
                 cell_slots.append(slot_of[(indicator, applicant)] if indicator else -1)
             plan.append((idx, row, tuple(protos), tuple(cell_slots)))
         _PLANS[generation] = plan
@@ -180,7 +182,9 @@ def _make_cells(protos: list[dict], slots: list[int], tokens: list[Token], out: 
             if value is not None:
                 if type(value) is float:
                     value = _num(value)
-                if type(value) is not int or not 0 <= value <= plain:  # below every ceiling: plausible
+                if (type(value) is not int or not 0 <= value <= plain) and not (
+                    type(value) is int and 0 <= value <= _CEILING[id(proto)]
+                ):
                     why = problem(proto["indicator"], value)
                     if why is not None:
                         shown = raw if len(raw) <= 24 else raw[:20] + f"… ({len(raw)} characters)"

@@ -16,11 +16,11 @@ from scrapers.extract.common import (
 
 
 def extract_docx(data: bytes, max_unzipped: int = MAX_UNZIPPED_BYTES) -> Extracted:
+    check_zip(data, "docx", max_unzipped)  # before anything is unpacked or imported
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    check_zip(data, "docx", max_unzipped)
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # zipfile.BadZipFile, KeyError, lxml errors: all mean "not a readable docx"

@@ -7,6 +7,8 @@ from importlib.metadata import version as _pkg_version
 
 from scrapers.extract.common import Extracted, ExtractionError, finish, rows_text
 
+MAX_PDF_PAGES = 300  # an annual report has 5-40 pages
+
 
 def _join_continued_row(lines: list[str], rows: list[list[str]]) -> list[list[str]]:
     """A row split by a page break: the next page's table starts with a row whose cells other
@@ -34,6 +36,8 @@ def extract_pdf(data: bytes) -> Extracted:
     last_table = False
     try:
         with pdf:
+            if len(pdf.pages) > MAX_PDF_PAGES:  # layout analysis costs seconds per page
+                raise ExtractionError(f"refused .pdf: {len(pdf.pages)} pages (limit {MAX_PDF_PAGES})")
             for page in pdf.pages:
                 tables = page.find_tables()
                 boxes = [t.bbox for t in tables]

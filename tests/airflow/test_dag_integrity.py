@@ -80,7 +80,8 @@ def test_publish_is_scheduled_on_the_staging_asset_with_the_shared_group(dagbag)
             assert dag.get_task(task_id).pool == WAREHOUSE_POOL
             assert dag.get_task(task_id).task_group.group_id == "warehouse"
         assert [o.name for o in dag.get_task("publish").outlets] == ["gongkai_serving_warehouse"]
-    _chain(publish_dag, ["staging_updates", "build"])
+    _chain(publish_dag, ["daily_runs_settled", "staging_updates", "build"])
+    assert publish_dag.get_task("daily_runs_settled").mode == "reschedule"  # holds no worker slot
 
 
 def test_daily_intervals_are_shanghai_days(dagbag) -> None:

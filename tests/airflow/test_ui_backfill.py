@@ -23,7 +23,7 @@ import pytest
 from gongkai.config import Settings
 from gongkai.orchestration.local import AirflowSetup, LocalAirflow, free_port, prepare_metadata
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

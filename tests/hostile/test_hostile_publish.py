@@ -230,9 +230,10 @@ def test_quarantine_is_visible_in_report_quality_and_counted_by_the_gate(
     assert _served(
         copy, "select status from main.mart_report_quality where document_id = ?", [q["document_id"]]
     ) == [("gate_quarantined",)]
-    assert not _served(
-        copy, "select 1 from main.fct_indicator_value where document_id = ?", [q["document_id"]]
-    )
+    for table in ("fct_indicator_value", "dim_report", "mart_agency_year", "mart_identity_audit"):
+        assert not _served(copy, f"select 1 from main.{table} where document_id = ?", [q["document_id"]])
+    orphans = "select count(*) from main.mart_indicator_series where report_key not in (select key from main.dim_report)"
+    assert _served(copy, orphans) == [(0,)]  # the series rows of its report went with it
     parquet = duckdb.sql(
         f"select count(*) from '{copy.parquet_dir}/fct_indicator_value.parquet' where document_id = '{q['document_id']}'"
     ).fetchone()[0]

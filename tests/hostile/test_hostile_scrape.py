@@ -7,6 +7,7 @@ from __future__ import annotations
 import resource
 import time
 import tracemalloc
+from datetime import timedelta
 
 import pytest
 from hostile_helpers import query, run_cli, tuned
@@ -129,6 +130,22 @@ def test_the_same_report_at_a_second_url_is_a_named_duplicate(scrape_settings, r
     assert summary.outcome == "ok"  # a duplicate is a verdict on the data, not a failed run
 
 
+def test_an_old_url_that_redirects_is_the_article_it_moved_to(scrape_settings, replica) -> None:
+    """Listed under its old URL (301 to the new one) and its new one: one document, at the new URL;
+    a later listing of the old URL costs no download."""
+    replica.set_faults({"moved_url"})
+    summary = scrape(scrape_settings)
+    assert (summary.found, summary.new, summary.quarantined, summary.failed) == (5, 5, 0, 0)
+    rows = query(scrape_settings, "select url from documents where agency_code = 'zhenhai-news-centre'")
+    assert len(rows) == 1 and not rows[0][0].endswith("_old.html")
+    assert query(scrape_settings, "select count(*) from scrape_aliases")[0][0] == 1
+    day = query(
+        scrape_settings, "select published_date from documents where agency_code = 'zhenhai-news-centre'"
+    )[0][0]
+    again = scrape(scrape_settings, since=day, until=day + timedelta(days=1))  # lists both URLs again
+    assert (again.found, again.unchanged, again.document_requests) == (1, 1, 0)
+
+
 def test_a_report_in_the_page_body_and_its_attachment_yields_one_text(
     scrape_settings, replica, seed_texts
 ) -> None:
@@ -210,8 +227,10 @@ def test_scrape_where_every_column_fails_exits_non_zero_with_one_line(scrape_set
     replica.set_faults({"list_down"})
     result = run_cli(["scrape", "--no-progress"], scrape_settings)
     assert result.returncode == 5
-    last = result.stderr.strip().splitlines()
-    assert len(last) == 1 and last[0].startswith("gongkai: scrape failed: every column failed (5 of 5)")
+    lines = result.stderr.strip().splitlines()
+    # warnings logged on the way (unit discovery) may precede it; the verdict is one line, last
+    assert lines[-1].startswith("gongkai: scrape failed: every column failed (5 of 5); first: discovery:")
+    assert sum(line.startswith("gongkai: scrape") for line in lines) == 1
     assert "Traceback" not in result.stdout + result.stderr
 
 
@@ -219,10 +238,9 @@ def test_scrape_with_failed_reports_exits_with_the_partial_code(scrape_settings,
     replica.set_faults({"attachment_down"})
     result = run_cli(["scrape", "--no-progress"], scrape_settings)
     assert result.returncode == 4
-    assert result.stderr.strip().startswith(
-        "gongkai: scrape partial: 3 of 5 column(s) failed, 3 report(s) not landed"
-    )
-    assert len(result.stderr.strip().splitlines()) == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("gongkai: scrape partial: 3 of 5 column(s) failed, 3 report(s) not landed")
+    assert sum(line.startswith("gongkai: scrape") for line in lines) == 1
 
 
 @pytest.mark.parametrize(
@@ -241,3 +259,10 @@ def test_scrape_user_errors_are_one_line(args, line, settings) -> None:
     assert result.returncode == 2
     assert result.stderr.strip() == line
     assert result.stdout == ""
+
+
+def test_an_unknown_replica_fault_is_refused_without_a_traceback(settings) -> None:
+    result = run_cli(["replica", "--port", "0", "--fault", "nope"], settings, timeout=60)
+    assert result.returncode == 2
+    assert "unknown fault(s) nope" in result.stderr.strip().splitlines()[-1]
+    assert "Traceback" not in result.stderr

@@ -87,3 +87,16 @@ def test_g1_and_g2_requests_share_one_code():
         crosswalk.lookup("G3", "表三", "三、本年度办理结果/（三）不予公开", "自然人").indicator
         == "results_denied"
     )
+
+
+def test_every_indicator_has_a_documented_ceiling():
+    from gongkai.parsing import ceilings
+
+    with ceilings.CEILINGS_CSV.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["indicator_code", "ceiling", "basis"]
+    assert {r["indicator_code"] for r in rows} == set(crosswalk.indicator_codes())
+    assert all(float(r["ceiling"]) >= 10_000 and r["basis"].strip() for r in rows)
+    assert ceilings.problem("requests_received", 10**8) and ceilings.problem("requests_received", -1)
+    assert ceilings.problem("licensing_items_change", -5) is None  # 本年增/减 may be negative
+    assert ceilings.problem("fees", 1.5) is None and ceilings.problem("requests_received", 1.5)

@@ -173,3 +173,50 @@ def test_a_mirrored_g1_table_with_noise_reads_like_the_seed(seed_texts):
     table = [(c["row"], c["value"]) for c in r["cells"] if c["source"] == "table"]
     assert table == [(c["row"], c["value"]) for c in seed["cells"] if c["source"] == "table"]
     assert r["agency"] == "区经济合作局"  # 填报单位, not the spam brand in the title
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("全年主动公开政府信息312件。", {"proactive_total": (312, False)}),
+        ("在区政府网站发布信息120篇。", {"proactive_channel_website": (120, False)}),
+        ("共受理政府信息公开申请九起，已全部按时答复。", {"requests_received": (9, False)}),
+        ("全年无政府信息公开行政诉讼案件。", {"litigation_total": (0, False)}),
+        ("全年主动公开信息2万余条。", {"proactive_total": (20000, True)}),
+        ("全年主动公开信息近3000条，比上年增加200条。", {"proactive_total": (3000, True)}),
+        ("因政府信息公开被申请行政复议3件，其中维持2件，纠错1件。",
+         {"reviews_total": (3, False), "reviews_upheld": (2, False), "reviews_corrected": (1, False)}),
+        ("共收到申请10件，其中自然人申请8件，法人申请2件。", {"requests_received": (10, False)}),
+        ("依据《条例》第十三条答复。", {}),
+        ("行政复议、行政诉讼共3件。", {}),  # a combined figure of two things is neither
+    ],
+)
+def test_prose_phrasings(sentence: str, expected: dict):
+    text = f"某某镇人民政府2016年政府信息公开工作年度报告\n\n{sentence}\n"
+    assert _prose(parse_text(text)) == expected
+
+
+def test_litigation_split_where_the_text_splits_it():
+    text = (
+        "某某区人民政府2022年政府信息公开工作年度报告\n\n"
+        "本年度发生政府信息公开行政诉讼3件，其中未经复议直接起诉2件，复议后起诉1件。\n"
+    )
+    assert _prose(parse_text(text)) == {
+        "litigation_total": (3, False),
+        "litigation_direct_total": (2, False),
+        "litigation_after_review_total": (1, False),
+    }
+
+
+@pytest.mark.parametrize(
+    ("head", "year"),
+    [
+        ("宁波市海曙区人民政府2018\n年度政府信息公开工作年度报告", 2018),  # the title split over lines
+        ("政府信息公开工作年度报告\n\n本报告中所列数据的统计期限自2015年1月1日起至2015年12月31日止。", 2015),
+        ("政府信息公开工作年度报告\n\n本年度（2013年）我局共主动公开政府信息50条。", 2013),
+    ],
+)
+def test_report_year_from_split_titles_and_sentences(head: str, year: int):
+    r = parse_text(head + "\n\n全年主动公开政府信息50条。\n")
+    assert (r["report_year"], r["generation"], r["generation_source"]) == (year, "G1", "year")
+    assert not any("成文日期" in x for x in r["reasons"])

@@ -78,3 +78,28 @@ def test_an_xlsx_that_unpacks_past_the_cap_is_refused_before_parsing() -> None:
     assert extract(data, "xlsx").text.count("主动公开政府信息数") == 2000
     with pytest.raises(ExtractionError, match=r"refused \.xlsx: unpacks to \d+ bytes \(limit 10000;"):
         extract(data, "xlsx", max_unzipped=10_000)
+
+
+def _blank_pdf(pages: int) -> bytes:
+    """A valid PDF of ``pages`` empty pages (objects and xref written by hand)."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    kids = " ".join(f"{3 + i} 0 R" for i in range(pages))
+    objs.append(f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode())
+    objs += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * pages
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def test_a_pdf_with_too_many_pages_is_refused() -> None:
+    from scrapers.extract.pdf import MAX_PDF_PAGES
+
+    assert extract(_blank_pdf(3), "pdf").text == ""
+    with pytest.raises(ExtractionError, match=rf"refused \.pdf: {MAX_PDF_PAGES + 1} pages"):
+        extract(_blank_pdf(MAX_PDF_PAGES + 1), "pdf")

@@ -16,6 +16,7 @@ from scrapers.discovery import discover
 from scrapers.fetch import fetch_report
 from scrapers.http import HttpClient
 from scrapers.jpaas import TPL_SET_ID
+from scrapers.probe import probe_url
 from scrapers.registry import Column, Portal
 
 
@@ -155,3 +156,25 @@ def test_the_district_dead_attachment_does_not_block_its_report(district, tmp_pa
     rep = fetch_report(client, tmp_path, {"url": server.base_url + article.path, "title": article.title, "published": ""})
     assert rep.status == "ok", rep.error
     assert [att["status"] for att in rep.attachments].count("dead") == 1
+
+
+def test_probe_finds_every_listed_unit_on_the_district_directory_pages(district) -> None:
+    server, world = district
+    netloc = server.base_url.split("//")[1]
+    for portal in world.portals.values():
+        found: set[str] = set()
+        for dir_id in portal.directories:
+            got = probe_url(f"{server.base_url}/col/col{dir_id}/index.html", client=HttpClient({netloc}, interval=0))
+            assert got.kind == "directory"
+            found |= {c["id"] for c in got.columns}
+        expected = {f"xxgk-{u.area}" if u.mechanism == "xxgk" else u.column_id for u in portal.units if u.listed}
+        assert found == expected, portal.name
+
+
+def test_probe_reads_a_district_jpaas_column_live(district) -> None:
+    server, world = district
+    netloc = server.base_url.split("//")[1]
+    unit = next(u for u in world.portals["haishu"].units if u.mechanism == "jpaas")
+    got = probe_url(f"{server.base_url}/col/col{unit.column_id}/index.html", client=HttpClient({netloc}, interval=0))
+    assert (got.mechanism, got.ids["tplSetId"], got.ids["tagId"]) == ("jpaas", unit.tpl_set_id, unit.tag_id)
+    assert len(got.items) == 15 and got.warnings == [f"2 jpaas units (头部导航, {unit.tag_id}); chose {unit.tag_id!r}"]

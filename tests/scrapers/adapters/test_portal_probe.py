@@ -13,6 +13,7 @@ from adapter_sites import TPL_SET_ID, column_entries, records, serve_jpaas, serv
 from fixture_server import fixture_text
 
 from gongkai.config import REPO_ROOT
+from scrapers.registry import load_portals
 
 pytestmark = pytest.mark.slow  # each test starts the installed `gongkai` command
 
@@ -29,6 +30,13 @@ def probe(*args: str) -> subprocess.CompletedProcess:
 
 def registry_entry(stdout: str) -> dict:
     return yaml.safe_load(stdout[stdout.index("# paste under") :])
+
+
+def loaded(stdout: str, tmp_path: Path) -> dict:
+    """The printed entry read by the registry loader itself."""
+    path = tmp_path / "portals.yaml"
+    path.write_text(stdout[stdout.index("# paste under") :], encoding="utf-8")
+    return load_portals(path)
 
 
 def saved_jpage_column(tmp_path: Path) -> Path:
@@ -56,16 +64,24 @@ def test_probe_a_saved_jpage_column(tmp_path) -> None:
     spec = registry_entry(got.stdout)["portals"]["haishu"]
     assert spec["hosts"] == ["www.haishu.gov.cn"] and spec["webid"] == "2963"
     assert spec["webname"] == "宁波市海曙区人民政府" and "*.cloud.zj.gov.cn" in spec["file_hosts"]
-    assert spec["columns"] == [
+    assert spec["overrides"] == [
         {
             "id": "1229102208",
+            "pin": True,
             "mechanism": "jpage",
             "unitid": "7006473",
             "title": "政府信息公开年报",
-            "agency_code": "TODO",
+            "name": "宁波市海曙区人民政府",
             "verified": False,
         }
     ]
+    column = loaded(got.stdout, tmp_path)["haishu"].columns[0]  # the entry is a valid registry
+    assert (column.id, column.mechanism, column.unitid, column.agency_code) == (
+        "1229102208",
+        "jpage",
+        "7006473",
+        "haishu-1229102208",
+    )
 
 
 def test_probe_a_live_jpage_column_checks_its_dataproxy(portal_server) -> None:
@@ -82,8 +98,9 @@ def test_probe_a_live_jpaas_column_verifies_its_ids(portal_server) -> None:
     assert "mechanism  jpaas" in got.stdout and f"tplSetId   {TPL_SET_ID}" in got.stdout
     assert "first page 15 items, 0 look like annual reports" in got.stdout
     assert "3 jpaas units (头部导航, 当前栏目列表1, 底部); chose '当前栏目列表1'" in got.stdout
-    column = registry_entry(got.stdout)["portals"]["haishu"]["columns"][0]
+    column = registry_entry(got.stdout)["portals"]["haishu"]["overrides"][0]
     assert (column["id"], column["tpl_set_id"], column["tag_id"]) == ("1229565861", TPL_SET_ID, "当前栏目列表1")
+    assert column["name"] == "鄞江镇"
 
 
 def test_probe_a_live_xxgk_list(portal_server) -> None:
@@ -91,18 +108,19 @@ def test_probe_a_live_xxgk_list(portal_server) -> None:
     got = probe(f"{portal_server.base_url}/module/xxgk/search.jsp?jdid=2756&area=002964115&currpage=1")
     assert got.returncode == 0, got.stderr
     assert "mechanism  xxgk" in got.stdout and "list size  3 (pages)" in got.stdout
-    column = registry_entry(got.stdout)["portals"]["127"]["columns"][0]
+    column = registry_entry(got.stdout)["portals"]["127"]["overrides"][0]
     assert (column["id"], column["mechanism"], column["area"]) == ("xxgk-002964115", "xxgk", "002964115")
 
 
-def test_probe_a_directory_lists_the_report_columns(tmp_path) -> None:
+def test_probe_a_directory_lists_its_units_and_becomes_a_directories_entry(tmp_path) -> None:
     path = tmp_path / "xxgk.html"
     path.write_text(fixture_text("directory/disclosure_columns.html"), encoding="utf-8")
-    got = probe(str(path))
+    got = probe(str(path), "--url", "https://www.haishu.gov.cn/col/col1229100040/index.html")
     assert got.returncode == 0, got.stderr
-    assert "columns    6 that look like report or disclosure columns" in got.stdout
-    columns = registry_entry(got.stdout)["portals"]["haishu"]["columns"]
-    assert [c["id"] for c in columns] == [
+    assert "units      6 linked (column id, or xxgk-<area code> for an xxgk unit)" in got.stdout
+    report = got.stdout[: got.stdout.index("# paste under")]
+    listed = [line.split()[0] for line in report.splitlines() if line.startswith("  ")]
+    assert listed == [
         "1229102208",
         "1229565861",
         "1229565870",
@@ -110,8 +128,9 @@ def test_probe_a_directory_lists_the_report_columns(tmp_path) -> None:
         "xxgk-002964115",
         "xxgk-11330203MB1234567X",
     ]
-    assert (columns[4]["mechanism"], columns[4]["area"], columns[4]["title"]) == ("xxgk", "002964115", "咸祥镇")
-    assert columns[0]["mechanism"] == "TODO: probe the column"
+    spec = registry_entry(got.stdout)["portals"]["haishu"]
+    assert spec["directories"] == ["/col/col1229100040/index.html"] and spec["webid"] == "2963"
+    assert loaded(got.stdout, tmp_path)["haishu"].directories == ("/col/col1229100040/index.html",)
 
 
 def test_user_errors_are_one_line_and_a_non_zero_exit(tmp_path, portal_server) -> None:
