@@ -96,6 +96,9 @@ def run(days: int = 60, report_days: int = 30, timeout: float = 5400) -> dict[st
     settings = dataclasses.replace(
         Settings.from_env(home=root / "gongkai"), request_interval=0.0, portal_base_url=replica.base_url
     )
+    if "include_synthetic" in {f.name for f in dataclasses.fields(settings)}:
+        # the warehouse keeps the synthetic reports (as builds before that setting did)
+        settings = dataclasses.replace(settings, include_synthetic=True)
     settings.ensure_dirs()
     setup = AirflowSetup(
         home=root / "airflow",

@@ -113,6 +113,15 @@ def run_district(since: str | None = None) -> dict:
                 "select coalesce(sum(json_array_length(attachments)), 0) from documents"
             ).fetchone()[0]
             agencies = con.execute("select count(distinct agency_code) from documents").fetchone()[0]
+            not_ok = con.execute(
+                "select status, left(coalesce(error, ''), 90), count(*) from documents where status <> 'ok' "
+                "group by 1, 2 order by 3 desc"
+            ).fetchall()
+            busy = con.execute(
+                "select portal || '/' || column_id, list_requests from scrape_history "
+                "where run_id = ? and list_requests > 1 order by 2 desc",
+                [second.run_id],
+            ).fetchall()
             con.close()
 
         def delta(a: dict, b: dict, kind: str) -> int:
@@ -140,6 +149,8 @@ def run_district(since: str | None = None) -> dict:
             "noop_document_requests": delta(after_first, after_second, "article")
             + delta(after_first, after_second, "attachment"),
             "noop_new": second.new,
+            "noop_columns_over_one_list_request": [list(r) for r in busy],
+            "not_ok_reasons": [list(r) for r in not_ok],
             "seconds": round(elapsed, 1),
             "reports_per_s": round(first.new / elapsed, 2),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

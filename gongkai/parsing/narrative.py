@@ -26,7 +26,7 @@ from gongkai.parsing.crosswalk import load as load_crosswalk
 from gongkai.parsing.tokens import MEMO_MAX, norm_line
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
-# a number (digits or Chinese numerals: told apart, and the word before checked, in ``_number``)
+# a number (digits or Chinese numerals: told apart, and the word before checked, in ``_value``)
 # and its unit; the pattern starts with a character class, so that the scan for it is fast
 _FIGURE = re.compile(
     rf"(?P<num>[\d.{_CN_DIGITS}]++)(?P<wan>万(?!元))?(?P<approx>余|多)?"
@@ -36,14 +36,18 @@ _DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 _APPROX_BEFORE = ("约", "近", "逾", "超过")
 _NOT_BEFORE_DIGITS = frozenset("第")
 _NOT_BEFORE_NUMERALS = frozenset("第每逐数几某单同统唯")
-_CLAUSE_SEP = re.compile(r"[，。；！？,;!?]|\n\s*\n")
+# in the joined prose a line break only comes as a blank line: each of its breaks ends a clause
+_CLAUSE_SEP = re.compile("[，。；！？,;!?\n]")
 _SENTENCE_SEP = "。；！？;!?\n"
 _NUMBERING = re.compile(r"^\s*(?:\d+[.、](?!\d)|\([一二三四五六七八九十\d]+\)|[一二三四五六七八九十]+、)\s*")
-_NEGATION = re.compile(r"未收到|没有收到|未接到|未受理|未发生|没有发生|未出现|未产生|未收取|没有收取|(?<![无])无(?=因|任何|[^，。；,;]{0,24}案件)")
+# 未收到 … 没有发生 … 无(因|任何|…案件); written to start with a character class (a fast scan)
+_NEGATION = re.compile(
+    r"[未没无](?:(?<=未)(?:收到|接到|受理|发生|出现|产生|收取)|(?<=没)有(?:收到|发生|收取)"
+    r"|(?<=无)(?<!无无)(?=因|任何|[^，。；,;]{0,24}案件))"
+)
 _ZERO_CLAUSE_END = re.compile(r"(?:情况|案件|事件|费用|申请)(?:发生)?$")
 _PART_OF = re.compile(r"(?<!其)中(?!的)\S{2,}")  # "在“不同意公开”答复中…": within what was named
 _NUMBER_START = frozenset("0123456789０１２３４５６７８９(（一二三四五六七八九十")
-_HINT = re.compile(rf"[\d{_CN_DIGITS}未无没]")
 # classify() of a context that needs no subject, memoised: the words before a figure repeat a lot
 _CLASSIFIED: dict[tuple[str, str, str | None], str | None] = {}
 _UNKNOWN = object()
@@ -431,8 +435,6 @@ def _read(lines: list[tuple[int, str, str]], generation: str | None) -> list[Fig
         line_nos.append(no)
         prev_blank = False
     src = "".join(srcs)
-    if not _HINT.search(src):
-        return []
     original = "".join(raws)
     ostarts: list[int] = []
     pos = 0
@@ -445,9 +447,8 @@ def _read(lines: list[tuple[int, str, str]], generation: str | None) -> list[Fig
         original, omap = _offsets(raws)
         if len(omap) != len(joined):  # the conversions do not map char by char: quote the converted text
             original, omap = joined, None
-    spans = [m.span() for m in _CLAUSE_SEP.finditer(joined)]
-    clause_starts = [0, *[e for _, e in spans]]
-    clause_ends = [*[b for b, _ in spans], len(joined)]
+    reverse = joined[::-1]  # the separator before an offset is the first one after it here
+    n = len(joined)
     out: list[tuple[int, Figure]] = []
 
     def emit(indicator: str, value: int | float, approximate: bool, a: int, b: int, at: int) -> None:
@@ -462,8 +463,10 @@ def _read(lines: list[tuple[int, str, str]], generation: str | None) -> list[Fig
 
     def clause_of(at: int) -> tuple[int, int, int]:
         """(start, end, start after its numbering) of the clause holding offset ``at``."""
-        k = bisect_right(clause_starts, at) - 1
-        start, end = clause_starts[k], clause_ends[k]
+        before = _CLAUSE_SEP.search(reverse, n - at)
+        start = n - before.start() if before else 0
+        after = _CLAUSE_SEP.search(joined, at)
+        end = after.start() if after else n
         lead = _NUMBERING.match(joined[start : start + 12])
         return start, end, start + lead.end() if lead else start
 

@@ -7,7 +7,6 @@ import re
 
 from gongkai.parsing.ceilings import problem
 from gongkai.parsing.narrative import figures
-from gongkai.parsing.table import cell_prototype
 from gongkai.parsing.traditional import to_simplified
 
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -75,10 +74,19 @@ def narrative_cells(
         if why is not None:
             reasons.append(f"implausible prose figure left out: {f.raw} (line {f.line}): {why}")
             continue
-        cell = cell_prototype("narrative", f.row, None, f.indicator, "narrative")
-        cell["value"] = int(f.value) if isinstance(f.value, float) and f.value.is_integer() else f.value
-        cell["raw"] = f.raw
-        cell["line"] = f.line
-        cell["approximate"] = f.approximate
-        cells.append(cell)
+        value = int(f.value) if isinstance(f.value, float) and f.value.is_integer() else f.value
+        cells.append(
+            {
+                "table": "narrative",
+                "row": f.row,
+                "column": None,
+                "indicator": f.indicator,
+                "applicant": None,
+                "value": value,
+                "raw": f.raw,
+                "line": f.line,
+                "source": "narrative",
+                "approximate": f.approximate,
+            }
+        )
     return cells, reasons

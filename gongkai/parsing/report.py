@@ -17,7 +17,8 @@ from gongkai.parsing.prose import narrative_cells, prose_lines
 from gongkai.parsing.table import TableRead, read_table
 from gongkai.parsing.tokens import KIND, LABEL, TEXT
 
-MAX_TEXT_CHARS = 4_000_000  # a report with its attachments is some 10–500 thousand characters
+MAX_TEXT_CHARS = 4_000_000
+HEAD_LINES = 10  # non-blank lines that hold a report's title (``meta.title_lines`` reads 8 tokens)  # a report with its attachments is some 10–500 thousand characters
 NO_TEMPLATE = "no known template (G1 统计表, G2 2019 or G3 2021 national template) found in the text"
 _REPORT_WORDS = ("年度报告", "年报", "工作报告", "情况报告")
 _TOPIC_WORDS = ("政府信息公开", "政务公开", "信息公开")
@@ -47,6 +48,20 @@ def _result(
     }
 
 
+def _head(text: str, simplified: str) -> tuple[str, str]:
+    """The lines of the text (and of its Simplified form) up to its ``HEAD_LINES``-th non-blank one."""
+    end = seen = 0
+    while seen < HEAD_LINES:
+        nl = text.find("\n", end)
+        if nl < 0:
+            return text, simplified
+        seen += nl > end and not text[end:nl].isspace()
+        end = nl + 1
+    if simplified is text:
+        return text[:end], text[:end]
+    return text[:end], "\n".join(simplified.split("\n", text.count("\n", 0, end))[:-1]) + "\n"
+
+
 def _reads_as_report(flat: str) -> bool:
     """Whether a text without a template still reads as a disclosure annual report."""
     head = flat[:2000]
@@ -65,12 +80,17 @@ def parse_text(text: str) -> dict:
     simplified = to_simplified(text)
     html = is_html(text)
     tables = table_spans(text) if html else None
-    tokens = tokenize(text, simplified, html, tables)
     if html:
+        tokens = tokenize(text, simplified, html, tables)
         flat = "".join("".join([t[TEXT] for t in tokens if t[KIND] == LABEL]).split())
+        template_generation = detect_generation(flat)
     else:
         flat = "".join(simplified.split())  # every whitespace character removed
-    template_generation = detect_generation(flat)
+        template_generation = detect_generation(flat)
+        if template_generation or "填报单位" in flat or national_table_rows(flat):
+            tokens = tokenize(text, simplified, html, tables)
+        else:  # no table to read: the title lines are all the metadata needs
+            tokens = tokenize(*_head(text, simplified), False, None)
     year, agency = report_year_and_agency(tokens, flat)
     reasons: list[str] = []
     if year is None:
@@ -130,6 +150,8 @@ def _status(
         if generation is None:
             if year is None and prose:
                 reasons.append("the report year is not stated, so the template regime cannot be told")
+            elif year is not None and prose and generation_for_year(year) is None:
+                reasons.append(f"no template regime covers the report year {year}")
             return "quarantined"
         reasons.append(f"no statistical table: {generation} is the regime in force for {year}")
         reasons.append(

@@ -95,17 +95,17 @@ class Superset:
              "--threads", "4", "--timeout", "300", "superset.app:create_app()"],
             env=self.env, stdout=log.open("w"), stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 300
+        deadline = time.monotonic() + 600
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"superset exited: {log.read_text()[-3000:]}")
             try:
-                if requests.get(f"{self.url}/health", timeout=5).ok:
+                if requests.get(f"{self.url}/health", timeout=30).ok:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still loading the app
                 pass
             time.sleep(1)
-        raise RuntimeError(f"superset did not answer within 300 s: {log.read_text()[-3000:]}")
+        raise RuntimeError(f"superset did not answer within 600 s: {log.read_text()[-3000:]}")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

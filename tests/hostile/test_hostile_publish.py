@@ -236,7 +236,7 @@ def test_quarantine_is_visible_in_report_quality_and_counted_by_the_gate(
     assert _served(copy, orphans) == [(0,)]  # the series rows of its report went with it
     parquet = duckdb.sql(
         f"select count(*) from '{copy.parquet_dir}/fct_indicator_value.parquet' where document_id = '{q['document_id']}'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert parquet == 0
 
 

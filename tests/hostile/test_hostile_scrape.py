@@ -81,6 +81,7 @@ def test_a_bad_transfer_is_retried_and_a_plain_rerun_recovers_the_report(
     assert query(scrape_settings, "select count(*) from scrape_attempts")[0][0] == 0
 
 
+@pytest.mark.slow
 def test_bounded_tries_then_give_up_with_an_alert_row(scrape_settings, replica) -> None:
     """An attachment outage that outlasts every run: after the allowed tries the report is given up
     on (a row with the reason an alert reads), the column moves on, and --refresh recovers it."""
@@ -165,6 +166,7 @@ def test_a_report_in_the_page_body_and_its_attachment_yields_one_text(
 
 
 # ---------------------------------------------------------------- bounded work
+@pytest.mark.slow
 def test_a_docx_zip_bomb_is_refused_quickly_with_low_memory(scrape_settings, replica) -> None:
     bomb = zip_bomb()
     assert len(bomb) < 2 * 1024 * 1024 and BOMB_XML_BYTES == 472 * 1024 * 1024

@@ -291,4 +291,6 @@ def test_units_are_discovered_from_the_directories_and_a_vanished_one_warned(
     ids = {c.id: c for c in cols}
     assert hidden in ids  # kept: its history is not lost
     assert ids["1229102208"].agency_code == "haishu" and ids["1229565861"].agency_code == "haishu-yinjiang"
+    # a pinned column takes the ids discovery read off its page (no column-page request on daily runs)
+    assert re.fullmatch(r"[A-Za-z0-9]{21}", ids["1229565861"].tpl_set_id) and ids["1229565861"].tag_id
     assert ids[hidden].agency_code == f"haishu-{hidden}" and ids[hidden].agency_name == "区统计局"

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
-from click.testing import CliRunner
 from gate_fixtures import GateWarehouse, sha256_of
 
 from expectations.data_docs import remote_references
-from gongkai.config import Settings
+from gongkai.config import REPO_ROOT, Settings
 from gongkai.publish import publish
 from gongkai.validate import run_validation
 
@@ -142,20 +143,29 @@ def _failing_from_file(settings: Settings, run_id: str | None) -> dict[str, list
 
 
 def test_cli_prints_summary_and_exits_non_zero_on_blocking_failure(gate_copy: Settings) -> None:
-    from gongkai.cli import main
-
     with duckdb.connect(str(gate_copy.warehouse_db)) as con:
         dropped = con.execute(
             "delete from main.fct_indicator_value where indicator = 'requests_received'"
         ).fetchall()[0][0]
     assert dropped >= 6  # one per report at least (the table cell)
-    out = CliRunner().invoke(
-        main, ["validate", "--no-docs"], env={**gate_copy.env(), "GONGKAI_HOME": str(gate_copy.home)}
+    out = subprocess.run(  # the installed entry point, as a user runs it
+        [
+            sys.executable,
+            "-c",
+            "import sys\nfrom gongkai.cli import main\nmain(sys.argv[1:])",
+            "validate",
+            "--no-docs",
+        ],
+        cwd=REPO_ROOT,
+        env={**os.environ, **gate_copy.env()},
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    assert out.exit_code == 1, out.output
-    assert "FAILED" in out.output and "documents_quarantined" in out.output
-    assert "facts do not match the staged cells" in out.output
-    assert len(out.output.splitlines()) < 40  # one screen
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "FAILED" in out.stdout and "documents_quarantined" in out.stdout
+    assert "facts do not match the staged cells" in out.stdout
+    assert len(out.stdout.splitlines()) < 40  # one screen
 
 
 def _parquet_rows(settings: Settings) -> dict[str, int]:
