@@ -118,26 +118,36 @@ def run(days: int = 60, report_days: int = 30, timeout: float = 5400) -> dict[st
             af.wait_for_dag(dag_id)  # and unpause it
         from_date, to_date = _backfill_range(first, last)
         started = time.perf_counter()
-        bf = af.api(
-            "POST",
-            "/backfills",
-            json={
-                "dag_id": "gongkai_daily",
-                "from_date": from_date,
-                "to_date": to_date,
-                "max_active_runs": 3,
-                "dag_run_conf": {"portal": "synthetic"},
-            },
+        import requests
+
+        body = {
+            "dag_id": "gongkai_daily",
+            "from_date": from_date,
+            "to_date": to_date,
+            "max_active_runs": 3,
+            "dag_run_conf": {"portal": "synthetic"},
+        }
+        # creating the runs can take longer than LocalAirflow.api's timeout on a busy machine
+        r = requests.post(
+            f"{setup.base_url}/api/v2/backfills",
+            json=body,
+            headers={"Authorization": f"Bearer {af.token()}"},
+            timeout=1200,
         )
+        r.raise_for_status()
+        bf = r.json()
         deadline = time.monotonic() + timeout
         while True:
             af.check_alive()
-            done = bool(af.api("GET", f"/backfills/{bf['id']}").get("completed_at"))
-            active = [r for d in present for r in _runs(af, d) if r["state"] in ("queued", "running")]
-            if done and not active:
-                time.sleep(8)  # an asset-triggered run may be created a scheduler loop later
-                if not [r for d in present for r in _runs(af, d) if r["state"] in ("queued", "running")]:
-                    break
+            try:
+                done = bool(af.api("GET", f"/backfills/{bf['id']}").get("completed_at"))
+                active = [r for d in present for r in _runs(af, d) if r["state"] in ("queued", "running")]
+                if done and not active:
+                    time.sleep(8)  # an asset-triggered run may be created a scheduler loop later
+                    if not [r for d in present for r in _runs(af, d) if r["state"] in ("queued", "running")]:
+                        break
+            except requests.RequestException as exc:  # a slow answer on a busy machine: ask again
+                print(f"api: {exc}", file=sys.stderr)
             if time.monotonic() > deadline:
                 raise TimeoutError(f"backfill not finished after {timeout}s")
             time.sleep(3)

@@ -46,14 +46,14 @@ from gongkai.orchestration.windows import DATE_MAPPING_DOC, daily_timetable, run
     doc_md=(__doc__ or "") + DATE_MAPPING_DOC,
 )
 def gongkai_daily() -> None:
-    @task(retries=0)
+    @task
     def window() -> dict:
         ctx = get_current_context()
         with tasks.user_errors():
             w = run_window(ctx["params"], ctx.get("data_interval_start"), ctx.get("data_interval_end"))
         return w.as_params()
 
-    @task(retries=0)
+    @task
     def hosts() -> list[dict]:
         return tasks.list_hosts(get_current_context()["params"].get("portal"))
 
@@ -73,7 +73,7 @@ def gongkai_daily() -> None:
     def parse(landed: dict) -> dict:
         return tasks.parse()
 
-    @task(outlets=[STAGING], retries=0)
+    @task(outlets=[STAGING])
     def staging_updated(landed: dict, parsed: dict) -> dict:
         ctx = get_current_context()
         force = bool(ctx["params"].get("force_build"))

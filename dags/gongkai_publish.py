@@ -36,7 +36,7 @@ def gongkai_publish() -> None:
     def daily_runs_settled() -> PokeReturnValue:
         return tasks.daily_runs_settled()
 
-    @task(retries=0)
+    @task
     def staging_updates() -> dict:
         ctx = get_current_context()
         return tasks.staging_updates(

@@ -38,7 +38,7 @@ from gongkai.orchestration.rules import SELECTION_PATTERN
     doc_md=__doc__,
 )
 def gongkai_reprocess() -> None:
-    @task(retries=0)
+    @task
     def selection() -> dict:
         return tasks.reprocess_selection(get_current_context()["params"])
 

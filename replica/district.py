@@ -221,6 +221,8 @@ LATE_2025 = {
 }
 ALWAYS_LATE = "sfj"  # 区司法局 posts its report in April every year
 BROKEN = {
+    ("haishu", "kjj", 2024),
+    ("zhenhai", "jyj", 2025),
     ("haishu", "tjj", 2016),
     ("haishu", "czj", 2020),
     ("haishu", "mzhj", 2023),

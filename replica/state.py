@@ -38,6 +38,8 @@ class Site:
             if col.area:
                 self.by_area.setdefault(col.area, col)
             for a in col.articles:
+                if a.path in self.redirects or a.path in self.gone:
+                    continue  # an old URL still listed somewhere: it answers 301 or 404
                 self.articles.setdefault(a.path, a)
                 for att in a.attachments:
                     self.attachments[att.filename] = att

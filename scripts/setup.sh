@@ -9,6 +9,11 @@ need_apt=()
 command -v antiword >/dev/null 2>&1 || need_apt+=(antiword)
 command -v catdoc >/dev/null 2>&1 || need_apt+=(catdoc)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# the tests' headless browser (Airflow UI backfill, dashboard screenshots) is Debian's chromium;
+# scripts/test.sh asks for it, the demo does not need it
+if [ "${GONGKAI_SETUP_BROWSER:-0}" = 1 ]; then
+  command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

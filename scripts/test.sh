@@ -3,7 +3,7 @@
 # (slow end-to-end tests included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+GONGKAI_SETUP_BROWSER=1 bash scripts/setup.sh
 export PATH="$HOME/.local/bin:$PATH"
 uv run --frozen --no-sync ruff check .
 exec uv run --frozen --no-sync pytest "$@"

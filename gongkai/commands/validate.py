@@ -23,8 +23,11 @@ def command(yoy_factor: float | None, no_docs: bool) -> None:
     )
     if result.error:
         click.echo(f"  error: {result.error}", err=True)
-    click.echo(f"  {'suite':<30} {'rows':>10} {'blocking':>9} {'warnings':>9}")
-    for row in result.summary:
+    flagged = [r for r in result.summary if r["blocking_failed"] or r["warnings"] or r["error"]]
+    click.echo(f"  {len(result.summary) - len(flagged)} suites passed; {len(flagged)} with failures or warnings:")
+    if flagged:
+        click.echo(f"  {'suite':<30} {'rows':>10} {'blocking':>9} {'warnings':>9}")
+    for row in flagged:
         click.echo(f"  {row['suite']:<30} {row['rows']:>10} {row['blocking_failed']:>9} {row['warnings']:>9}")
     for failure in result.failures[:8]:
         click.echo(

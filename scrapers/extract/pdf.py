@@ -34,11 +34,13 @@ def extract_pdf(data: bytes) -> Extracted:
         raise ExtractionError(f"unreadable .pdf: {type(exc).__name__}: {exc}") from exc
     lines: list[str] = []
     last_table = False
+    images = 0
     try:
         with pdf:
             if len(pdf.pages) > MAX_PDF_PAGES:  # layout analysis costs seconds per page
                 raise ExtractionError(f"refused .pdf: {len(pdf.pages)} pages (limit {MAX_PDF_PAGES})")
             for page in pdf.pages:
+                images += len(page.images)
                 tables = page.find_tables()
                 boxes = [t.bbox for t in tables]
 
@@ -67,4 +69,6 @@ def extract_pdf(data: bytes) -> Extracted:
         raise
     except Exception as exc:
         raise ExtractionError(f"unreadable .pdf: {type(exc).__name__}: {exc}") from exc
+    if images and not any(line.strip() for line in lines):
+        raise ExtractionError(f"image-only PDF (scanned, no text layer): {images} image(s); OCR not attempted")
     return Extracted(finish(lines, last_table), "pdf:pdfplumber", _pkg_version("pdfplumber"))

@@ -144,3 +144,21 @@ def test_airflow_env_command_points_the_cli_at_the_local_airflow(tmp_path) -> No
     assert exports["AIRFLOW__CORE__DAGS_FOLDER"] == str(REPO_ROOT / "dags")
     assert exports["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://127.0.0.1:8099/execution/"
     assert exports["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] == f"sqlite:///{tmp_path / 'af' / 'airflow.db'}"
+
+
+def test_a_user_error_fails_the_task_without_retries() -> None:
+    """Bad input raises AirflowFailException (Airflow does not retry it), whatever the task's retries;
+    an infrastructure error inside the same block is left alone (and retried)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from gongkai.orchestration import tasks
+
+    with pytest.raises(AirflowFailException, match="choose 'all'"):
+        with tasks.user_errors():
+            rules.reprocess_selection({"select": " "})
+    with pytest.raises(AirflowFailException, match="ISO date"):
+        with tasks.user_errors():
+            run_window({"since": "yesterday"}, None, None)
+    with pytest.raises(OSError):
+        with tasks.user_errors():
+            raise OSError("disk full")

@@ -1,7 +1,7 @@
 """Render each dashboard in headless Chromium and save a screenshot (runs with the Superset venv's
 Python, which has Playwright; the browser is the system's Chromium, never a downloaded one).
 
-    python screenshot.py URL USER PASSWORD OUT_DIR CHROMIUM SLUG [SLUG ...]
+    python screenshot.py URL USER PASSWORD OUT_DIR CHROMIUM SLUG:N_CHARTS [SLUG:N_CHARTS ...]
 
 Prints one JSON object: per slug, the PNG path, the charts' data responses (status, row counts)
 the dashboard made while rendering, and any error text shown on the page.
@@ -18,7 +18,7 @@ from playwright.sync_api import sync_playwright
 
 
 def main() -> None:
-    url, user, password, out_dir, chromium, *slugs = sys.argv[1:]
+    url, user, password, out_dir, chromium, *boards = sys.argv[1:]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     report: dict[str, dict] = {}
@@ -30,7 +30,8 @@ def main() -> None:
         page.fill("input[name='password'], #password", password)
         page.keyboard.press("Enter")
         page.wait_for_url(lambda u: "/login" not in u, timeout=120_000)
-        for slug in slugs:
+        for board in boards:
+            slug, n_charts = board.rsplit(":", 1)
             responses: list[dict] = []
 
             def on_response(response, responses=responses) -> None:
@@ -47,10 +48,13 @@ def main() -> None:
             page.on("response", on_response)
             page.goto(f"{url}/superset/dashboard/{slug}/?standalone=1", wait_until="networkidle",
                       timeout=300_000)
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and page.locator(".loading, .ant-skeleton").count():
-                time.sleep(1)
-            time.sleep(3)  # echarts animations
+            deadline = time.monotonic() + 300  # every chart answered and drawn (slow on a busy machine)
+            while time.monotonic() < deadline and (
+                len(responses) < int(n_charts)
+                or page.locator(".loading, .ant-skeleton").count()
+            ):
+                page.wait_for_timeout(1000)
+            page.wait_for_timeout(3000)  # echarts animations
             errors = page.locator(".alert-danger, .ant-alert-error, [data-test='error-message']").all_inner_texts()
             path = out / f"{slug}.png"
             page.screenshot(path=str(path), full_page=True)

@@ -96,14 +96,15 @@ def test_every_chart_returns_rows(superset: Superset) -> None:
 @pytest.mark.slow
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (apt-get install chromium)")
 def test_dashboards_render_with_data(superset: Superset) -> None:
-    slugs = [d["slug"] for d in bundle("dashboards")]
+    per_board = {d["slug"]: sum(1 for v in d["position"].values() if isinstance(v, dict) and v.get("type") == "CHART")
+                 for d in bundle("dashboards")}
     done = superset.python(
-        str(Path(__file__).with_name("screenshot.py")), superset.url, *ADMIN, str(SCREENSHOTS), CHROMIUM, *slugs
+        str(Path(__file__).with_name("screenshot.py")), superset.url, *ADMIN, str(SCREENSHOTS), CHROMIUM,
+        *(f"{slug}:{n}" for slug, n in per_board.items()),
     )
     assert done.returncode == 0, done.stderr[-4000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    per_board = {d["slug"]: sum(1 for v in d["position"].values() if v.get("type") == "CHART")
-                 for d in bundle("dashboards")}
+    assert set(report) == set(per_board)
     for slug, seen in report.items():
         assert seen["errors"] == [], (slug, seen["errors"])
         ok = [r for r in seen["responses"] if r["status"] == 200 and sum(r["rows"]) > 0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 
 from gongkai.parsing import crosswalk, g1, g2, g3
-from gongkai.parsing.narrative import LABELS
+from gongkai.parsing.wording import LABELS
 
 REQUIRED = {
     "proactive_total",
