@@ -4,7 +4,7 @@ Python, which has Playwright; the browser is the system's Chromium, never a down
     python screenshot.py URL USER PASSWORD OUT_DIR CHROMIUM SLUG:N_CHARTS [SLUG:N_CHARTS ...]
 
 Prints one JSON object: per slug, the PNG path, the charts' data responses (status, row counts)
-the dashboard made while rendering, and any error text shown on the page.
+the dashboard made while rendering, how many charts are drawn, and any error text shown on the page.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def main() -> None:
     report: dict[str, dict] = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-dev-shm-usage"])
-        page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+        page = browser.new_page(viewport={"width": 1440, "height": 1800}, locale="zh-CN")
         page.goto(f"{url}/login/", wait_until="networkidle")
         page.fill("input[name='username'], #username", user)
         page.fill("input[name='password'], #password", password)
@@ -51,15 +51,17 @@ def main() -> None:
             deadline = time.monotonic() + 300  # every chart answered and drawn (slow on a busy machine)
             while time.monotonic() < deadline and (
                 len(responses) < int(n_charts)
+                or page.locator("[data-test-chart-id]:visible").count() < int(n_charts)
                 or page.locator(".loading, .ant-skeleton").count()
             ):
                 page.wait_for_timeout(1000)
+            rendered = page.locator("[data-test-chart-id]:visible").count()
             page.wait_for_timeout(3000)  # echarts animations
             errors = page.locator(".alert-danger, .ant-alert-error, [data-test='error-message']").all_inner_texts()
             path = out / f"{slug}.png"
             page.screenshot(path=str(path), full_page=True)
             page.remove_listener("response", on_response)
-            report[slug] = {"png": str(path), "responses": responses, "errors": errors}
+            report[slug] = {"png": str(path), "responses": responses, "errors": errors, "rendered": rendered}
         browser.close()
     print(json.dumps(report, ensure_ascii=False))
 

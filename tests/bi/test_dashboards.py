@@ -107,6 +107,7 @@ def test_dashboards_render_with_data(superset: Superset) -> None:
     assert set(report) == set(per_board)
     for slug, seen in report.items():
         assert seen["errors"] == [], (slug, seen["errors"])
+        assert seen["rendered"] >= per_board[slug], (slug, seen["rendered"])
         ok = [r for r in seen["responses"] if r["status"] == 200 and sum(r["rows"]) > 0]
         assert len(ok) >= per_board[slug], (slug, seen["responses"])
         png = Path(seen["png"])

@@ -101,9 +101,9 @@ def test_a_failing_data_only_build_keeps_its_slice_for_the_next_build(
     before_marks = _watermarks(settings)
     with connect(settings.staging_db) as con:  # a re-parse that emits an indicator no crosswalk knows
         con.execute(
-            "insert into parsed_cells select document_id, version, 9999, table_id, '虚构行', column_label, "
-            "'not_a_real_indicator', applicant, 1, '1', line, source, false, now() "
-            "from parsed_cells where document_id = ? and source = 'table' limit 1",
+            "insert into parsed_cells by name select * replace (9999 as cell_no, '虚构行' as row_label, "
+            "'not_a_real_indicator' as indicator, 1 as value, '1' as raw, false as approximate, "
+            "now() as parsed_at) from parsed_cells where document_id = ? and source = 'table' limit 1",
             [doc],
         )
         con.execute("update parse_results set parsed_at = now() where document_id = ?", [doc])

@@ -87,15 +87,15 @@ def test_tests_catch_unknown_indicator_vanished_report_duplicate_and_orphan_keys
     with connect(settings.staging_db) as con:
         # a parsed cell whose indicator is in no crosswalk
         con.execute(
-            "insert into parsed_cells select document_id, version, 9999, table_id, '虚构行', column_label, "
-            "'not_a_real_indicator', applicant, 1, '1', line, source, false, parsed_at "
+            "insert into parsed_cells by name select * replace (9999 as cell_no, '虚构行' as row_label, "
+            "'not_a_real_indicator' as indicator, 1 as value, '1' as raw, false as approximate) "
             "from parsed_cells where document_id = ? and source = 'table' limit 1",
             [doc],
         )
         # staging gains a parsed report the warehouse never got
         con.execute(
-            "insert into parse_results select 'ffffffffffffffff', version, generation, template, report_year, "
-            "agency, status, reasons, n_cells, parser_version, parsed_at from parse_results limit 1"
+            "insert into parse_results by name "
+            "select * replace ('ffffffffffffffff' as document_id) from parse_results limit 1"
         )
     with duckdb.connect(str(settings.warehouse_db)) as con:
         con.execute("insert into main.dim_agency select * from main.dim_agency limit 1")  # duplicate key
