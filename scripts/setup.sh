@@ -13,6 +13,7 @@ command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # scripts/test.sh asks for it, the demo does not need it
 if [ "${GONGKAI_SETUP_BROWSER:-0}" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+  [ -d /usr/share/fonts/opentype/noto ] || need_apt+=(fonts-noto-cjk)  # Chinese labels in screenshots
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then

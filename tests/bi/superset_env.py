@@ -105,6 +105,7 @@ class Superset:
             except requests.RequestException:  # not listening yet, or still loading the app
                 pass
             time.sleep(1)
+        self.stop()  # never leave a server behind
         raise RuntimeError(f"superset did not answer within 600 s: {log.read_text()[-3000:]}")
 
     def stop(self) -> None:

@@ -32,45 +32,45 @@ def test_readme_quickstart_has_exactly_two_commands() -> None:
 
 
 @pytest.mark.timeout(1800)
-def test_fresh_clone_runs_demo_and_tests(tmp_path: Path) -> None:
-    if os.environ.get("GONGKAI_E2E_INNER") == "1":
-        pytest.skip("already inside the fresh-clone run")
+def test_fresh_clone_runs_the_demo(tmp_path: Path) -> None:
+    """Quickstart command 1 in a fresh clone. (Command 2 is what CI itself runs on a fresh clone:
+    `.ci/run` is that command, checked above, so it is not run a second time in here.)"""
+    from replica.district import SEED, build_district
+    from replica.reports import build_report
+
     clone = tmp_path / "repo"
     subprocess.run(["git", "clone", "-q", str(REPO_ROOT), str(clone)], check=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GONGKAI_", "AIRFLOW", "VIRTUAL_ENV"))}
-    env["GONGKAI_E2E_INNER"] = "1"
-    demo_cmd, test_cmd = _quickstart_commands()
+    demo_cmd, _ = _quickstart_commands()
 
     demo = subprocess.run(
-        demo_cmd, shell=True, cwd=clone, env=env, capture_output=True, text=True, timeout=900
+        demo_cmd, shell=True, cwd=clone, env=env, capture_output=True, text=True, timeout=1500
     )
     assert demo.returncode == 0, demo.stdout[-4000:] + demo.stderr[-4000:]
     out = demo.stdout
-    assert "G1" in out and "G2" in out
-    assert "blocking" in out.lower()
-    assert "requests_received" in out
+    assert "G3" in out and "blocking" in out.lower() and "requests_received" in out
 
     serving = clone / ".data" / "serving" / "warehouse.duckdb"
     assert serving.exists()
     con = duckdb.connect(str(serving), read_only=True)
     try:
-        rows = con.execute(
-            "select agency_code, report_year, generation, proactive_total, requests_received, reviews_total "
-            "from mart_agency_year order by agency_code, report_year"
+        received = dict(
+            con.execute(
+                "select report_year, requests_received from mart_agency_year where agency_code = 'haishu'"
+            ).fetchall()
+        )
+        late = con.execute(
+            "select agency_name, days_late from mart_publication_timeliness "
+            "where report_year = 2025 and status = 'late' order by days_late desc"
         ).fetchall()
     finally:
         con.close()
-    by_key = {(r[0], r[1]): r[2:] for r in rows}
-    # Figures read off the seed reports (fixtures/reports): generation, 主动公开, 收到申请/本年新收, 行政复议.
-    assert by_key[("haishu", 2018)] == ("G1", 37888, 150, 9)
-    assert by_key[("zhenhai-news-centre", 2018)] == ("G1", 169, 0, 0)
-    assert by_key[("zhenhai-econ-coop", 2018)] == ("G1", 260, 0, 0)
-    assert by_key[("yinzhou-xianxiang", 2017)] == ("G1", 315, 0, 0)
-    yinjiang = by_key[("haishu-yinjiang", 2019)]  # G2: no single 主动公开 total; 表四 复议 总计 = 2
-    assert (yinjiang[0], yinjiang[2], yinjiang[3]) == ("G2", 6, 2)
-
-    tests = subprocess.run(
-        test_cmd, shell=True, cwd=clone, env=env, capture_output=True, text=True, timeout=1500
-    )
-    assert tests.returncode == 0, tests.stdout[-6000:] + tests.stderr[-3000:]
-    assert re.search(r"\d+ passed", tests.stdout)
+    # The district government's reports as the replica serves them (its own generator, not the parser)
+    district = build_district()
+    government = next(u for u in district.units() if u.portal == "haishu" and u.kind == "government")
+    for year in (2024, 2025):
+        served = build_report(government.name_in(year), year, SEED, scale=3)
+        assert received[year] == served.requests_received, (year, received)
+    # 区司法局 posts its report in April every year: late for 2025, and named in the demo's answer
+    assert late and "司法局" in late[0][0] and late[0][1] > 0
+    assert "司法局" in out
