@@ -55,6 +55,8 @@ ENV_VARS: dict[str, str] = {
     "alert_from": "GONGKAI_ALERT_FROM",
     "smtp_host": "GONGKAI_SMTP_HOST",
     "smtp_port": "GONGKAI_SMTP_PORT",
+    "serving_postgres_url": "GONGKAI_SERVING_POSTGRES_URL",
+    "serving_postgres_schema": "GONGKAI_SERVING_POSTGRES_SCHEMA",
 }
 _PATHS = ("raw_dir", "staging_db", "warehouse_db", "serving_dir", "validation_dir")
 _TRUE = ("1", "true", "yes", "on")
@@ -102,6 +104,9 @@ class Settings:
     alert_from: str = "gongkai@localhost"
     smtp_host: str = "localhost"
     smtp_port: int = 25
+    # publish: also load every served table into this PostgreSQL database (gongkai.serving_pg)
+    serving_postgres_url: str | None = None
+    serving_postgres_schema: str = "gongkai"
 
     @property
     def serving_db(self) -> Path:

@@ -104,6 +104,7 @@ class PublishResult:
     shrink: list[str] = field(default_factory=list)  # what the volume guard found lost
     allow_shrink: str = ""  # the operator's reason, when the guard was overridden
     revalidated: bool = False  # the gate ran again here (no verdict, or the warehouse changed since)
+    targets: dict[str, dict] = field(default_factory=dict)  # further serving targets: name -> outcome
 
 
 class ShrinkBlocked(Exception):
@@ -497,9 +498,36 @@ def _publish_snapshot(settings: Settings, snap: _Snapshot, result: PublishResult
 
 
 def _publish_targets(settings: Settings, snapshot: Path, result: PublishResult) -> None:
-    """Further serving targets fed from a snapshot that just became current (a PostgreSQL copy of the
-    marts goes here). Called once per successful publish, after the switch; a failure here does not
-    undo the switch."""
+    """Further serving targets fed from a snapshot that just became current: the PostgreSQL copy
+    (:mod:`gongkai.serving_pg`) when ``serving_postgres_url`` is set. Called once per successful
+    publish, after the switch; a failure here does not undo the switch: it is recorded in
+    ``result.targets`` (and the CLI and the DAG task fail on it, so it alerts)."""
+    if not settings.serving_postgres_url:
+        return
+    from gongkai.errors import UserError
+    from gongkai.serving_pg import publish_to_postgres, redact
+
+    try:
+        pg = publish_to_postgres(
+            snapshot / "warehouse.duckdb",
+            settings.serving_postgres_url,
+            result.publish_id,
+            schema=settings.serving_postgres_schema,
+        )
+        result.targets["postgres"] = {
+            "ok": True,
+            "url": pg.url,
+            "schema": pg.schema,
+            "tables": len(pg.tables),
+            "rows": sum(pg.tables.values()),
+            "seconds": pg.elapsed_s,
+        }
+    except (UserError, Exception) as exc:  # noqa: BLE001 - recorded, reported by the caller
+        result.targets["postgres"] = {
+            "ok": False,
+            "url": redact(settings.serving_postgres_url),
+            "error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+        }
 
 
 def publish(

@@ -61,5 +61,12 @@ def command(allow_shrink: str, rollback_to: str | None, list_snapshots: bool) ->
         for name, rows in result.tables.items():
             if name.startswith("main."):
                 click.echo(f"    {name:<40} {rows:>10} rows")
+        for name, target in result.targets.items():
+            if target.get("ok"):
+                click.echo(f"  {name}: {target['url']} schema {target['schema']} ({target['rows']} rows)")
+            else:
+                click.echo(f"  {name}: FAILED ({target['url']}): {target['error']}", err=True)
+        if any(not t.get("ok") for t in result.targets.values()):
+            raise SystemExit(1)
     else:
         raise SystemExit(1)

@@ -22,7 +22,7 @@ def warehouse(ready: Any) -> None:
 
     @task(**writer("validate"))
     def validate(built: dict) -> dict:
-        return tasks.validate()
+        return tasks.validate(built)
 
     @task(**writer("publish"), outlets=[SERVING_WAREHOUSE])
     def publish(validation: dict) -> dict:

@@ -225,7 +225,10 @@ def build(*, force: bool = False) -> dict[str, Any]:
     reason = rules.build_skip_reason(s, force=force)
     if reason:
         raise AirflowSkipException(reason)
-    result = as_dict(dbt_build(s))
+    # what this build reads: staging cannot change during the build (its writers share the pool),
+    # but it can between this build and the publish, so publish records this state, not its own
+    state = rules.parse_state(s)
+    result = {**as_dict(dbt_build(s)), "parse_state": state}
     log.info(
         "dbt build (%s) in %ss: %s models, %s seeds, tests %s passed / %s warned / %s failed -> %s",
         *(result.get(k) for k in ("mode", "elapsed_s", "models", "seeds", "tests_passed", "tests_warned")),
@@ -239,8 +242,9 @@ def build(*, force: bool = False) -> dict[str, Any]:
     return result
 
 
-def validate() -> dict[str, Any]:
-    """Run the GX gate; a blocking failure fails the task (no retry) and nothing is published."""
+def validate(built: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Run the GX gate; a blocking failure fails the task (no retry) and nothing is published.
+    ``built``: the build task's result, whose ``parse_state`` is handed on to publish."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from gongkai.validate import run_validation
@@ -254,7 +258,7 @@ def validate() -> dict[str, Any]:
         raise StepIncomplete(message)
     if verdict == "fail":
         raise AirflowFailException(message)
-    return result
+    return {**result, "parse_state": (built or {}).get("parse_state")}
 
 
 def publish(validation: dict[str, Any]) -> dict[str, Any]:
@@ -263,11 +267,15 @@ def publish(validation: dict[str, Any]) -> dict[str, Any]:
     from gongkai import publish as publishing
 
     s = settings()
-    state = rules.parse_state(s)  # read before publishing: staging writers are held off by the pool
+    # the parse state the warehouse was built from (a daily run may have parsed more since)
+    state = (validation or {}).get("parse_state") or rules.parse_state(s)
     result = as_dict(publishing.publish(s, validation=rules.validation_from_dict(validation)))
     if not result.get("published"):
         raise AirflowFailException(f"not published: {result.get('reason')}")
     rules.mark_published(s, state)
+    failed_targets = {k: v for k, v in (result.get("targets") or {}).items() if not v.get("ok")}
+    if failed_targets:  # the DuckDB snapshot is current; a further target lags: fail and alert
+        raise RuntimeError(f"published, but serving target(s) failed: {failed_targets}")
     log.info("published %s and %s from %s", s.serving_db, s.parquet_dir, state)
     return result
 

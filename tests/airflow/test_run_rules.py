@@ -109,3 +109,27 @@ def test_gongkai_run_writes_the_marker_and_then_skips_like_the_dags(settings: Se
     assert not second.published and second.ok
     assert second.skipped == "nothing new since the last publish: warehouse and serving copy unchanged"
     assert "build" not in second.steps
+
+
+@pytest.mark.slow
+def test_publish_marks_the_state_its_build_read_not_what_landed_since(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The publish DAG builds, gates and publishes while daily runs may parse more reports between
+    its tasks. The published marker must name what the build read; otherwise the next publish run
+    would skip the reports parsed meanwhile and the served copy would miss them for good."""
+    from gongkai.orchestration import tasks
+    from gongkai.parsing.step import parse_staged
+
+    for key, value in settings.env().items():
+        monkeypatch.setenv(key, value)
+    ids = load_seed_reports(settings, parse=False)
+    parse_staged(settings, document_ids=ids[:4])
+    built_from = rules.parse_state(settings)
+    built = tasks.build()
+    assert built["parse_state"] == built_from and built_from["parse_results"] == 4
+    parse_staged(settings, document_ids=ids[4:])  # a daily run parses one more report meanwhile
+    published = tasks.publish(tasks.validate(built))
+    assert published["published"]
+    assert rules.warehouse_current(settings) is False  # the fifth report is not in the serving copy
+    assert rules.build_skip_reason(settings) is None  # so the next publish run builds it

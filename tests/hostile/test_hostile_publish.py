@@ -361,12 +361,27 @@ def test_empty_staging_cannot_replace_the_served_copy_without_a_reason(copy: Set
 
     before = _publish_id(copy)
     facts = _served(copy, "select count(*) from main.fct_indicator_value")[0][0]
-    empty = copy.home / "empty-staging.duckdb"
-    with connect(empty):
-        pass
+    empty = copy.home / "empty-staging.duckdb"  # the staging schema, no rows (a reset or a wrong path)
+    shutil.copy(copy.staging_db, empty)
+    with connect(empty) as con:
+        for (table,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'main'"
+        ).fetchall():
+            con.execute(f'delete from main."{table}"')
     emptied = dataclasses.replace(copy, staging_db=empty)
     build = dbt_build_in_child_full(emptied)
-    assert build["success"], build
+    if not build["success"]:  # dbt could not build from it: then the gate blocks (build_finished) ...
+        assert not publish(emptied).published and _publish_id(copy) == before
+        # ... and the guard is shown on the state such a build leaves: every report-derived table empty
+        with duckdb.connect(str(copy.warehouse_db), config=WAREHOUSE_DUCKDB_CONFIG) as con:
+            for (table,) in con.execute(
+                "select table_name from duckdb_columns() where schema_name = 'main'"
+                " and column_name in ('document_id', 'report_key') group by table_name"
+            ).fetchall():
+                con.execute(f'delete from main."{table}"')
+            con.execute(
+                "insert into build_state.watermark select built_through, now(), 0, 'emptied' from build_state.watermark limit 1"
+            )
 
     blocked = publish(emptied)
 

@@ -154,3 +154,36 @@ def test_twenty_publishes_under_a_pooled_reader(pg_url: str, tmp_path: Path) -> 
         ).scalars().all()
     eng.dispose()
     assert schemas == ["gongkai", "gongkai__prev_p18", "gongkai__prev_p19"]
+
+
+def test_publish_feeds_the_postgres_target(pg_url: str, settings, tmp_path: Path) -> None:
+    """`publish` with GONGKAI_SERVING_POSTGRES_URL set: the snapshot that became current arrives in
+    PostgreSQL; an unreachable target is reported (the DuckDB snapshot stays published)."""
+    import dataclasses
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "publish"))
+    from publish_fixtures import make_warehouse, validation
+
+    from gongkai.config import WAREHOUSE_DUCKDB_CONFIG
+    from gongkai.publish import publish
+
+    make_warehouse(settings.warehouse_db, reports=30, config=WAREHOUSE_DUCKDB_CONFIG)
+    with_pg = dataclasses.replace(settings, serving_postgres_url=pg_url)
+    result = publish(with_pg, validation=validation(True, with_pg))
+    assert result.published, result.reason
+    assert result.targets["postgres"]["ok"] is True, result.targets
+    eng = sa.create_engine(pg_url)
+    with eng.connect() as c:
+        assert c.execute(sa.text("select count(*) from gongkai.fct_indicator_value")).scalar_one() == 120
+        assert c.execute(sa.text("select count(*) from gongkai.dim_report")).scalar_one() == 30
+        assert c.execute(sa.text("select min(publish_id) from gongkai._publish")).scalar_one() == (
+            result.publish_id
+        )
+    eng.dispose()
+
+    make_warehouse(settings.warehouse_db, reports=31, config=WAREHOUSE_DUCKDB_CONFIG)
+    broken = dataclasses.replace(settings, serving_postgres_url="postgresql+psycopg2://u:pw@127.0.0.1:1/x")
+    second = publish(broken, validation=validation(True, broken))
+    assert second.published and second.targets["postgres"]["ok"] is False
+    assert "127.0.0.1:1" in second.targets["postgres"]["error"] and "pw" not in str(second.targets)
