@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,9 @@ from pathlib import Path
 import duckdb
 
 from gongkai.config import REPO_ROOT, Settings
+
+# the synthetic agencies belong in a benchmark warehouse (served builds leave them out)
+os.environ.setdefault("GONGKAI_INCLUDE_SYNTHETIC", "true")
 
 YEARS = 10  # synthetic agencies report on 2012..2021: G1 (2012-2018), G2 (2019-2020), G3 (2021)
 FIRST_YEAR = 2012
@@ -144,6 +148,7 @@ _CHILD = """
 import json, resource, sys
 from gongkai.config import Settings
 from gongkai.build import dbt_build
+
 s = Settings.from_env(sys.argv[1])
 r = dbt_build(s, full_refresh=sys.argv[2] == "full")
 print(json.dumps({"success": r.success, "elapsed_s": r.elapsed_s, "run_s": r.run_s, "mode": r.mode,

@@ -9,7 +9,7 @@ with nothing new. Targets: ≤ 1.05 document requests (article pages + files) pe
 report page or one of its files), ≤ 1 list request per column on the no-op run.
 
 Reports (labelled 【合成样本…】, agency ``synthetic``, ``is_synthetic``) are the five seeds as
-HTML bodies and .docx attachments (distinct bytes each). Targets (issue 2): a no-op run issues
+HTML bodies and .docx attachments (distinct bytes each). Targets: a no-op run issues
 <= 1 list request per column and no document request; <= 1.05 requests per new document plus
 its attachments.
 """

@@ -41,6 +41,10 @@ ENV_VARS: dict[str, str] = {
     "max_download_bytes": "GONGKAI_MAX_DOWNLOAD_BYTES",
     "fetch_workers": "GONGKAI_FETCH_WORKERS",
     "land_batch_size": "GONGKAI_LAND_BATCH_SIZE",
+    "request_deadline_s": "GONGKAI_REQUEST_DEADLINE_S",
+    "max_unzipped_bytes": "GONGKAI_MAX_UNZIPPED_BYTES",
+    "max_list_pages": "GONGKAI_MAX_LIST_PAGES",
+    "max_fetch_attempts": "GONGKAI_MAX_FETCH_ATTEMPTS",
     "include_synthetic": "GONGKAI_INCLUDE_SYNTHETIC",
     "dbt_target": "GONGKAI_DBT_TARGET",
     "dbt_threads": "GONGKAI_DBT_THREADS",
@@ -86,6 +90,10 @@ class Settings:
     max_download_bytes: int = 50 * 1024 * 1024
     fetch_workers: int = 4  # article/attachment downloads in parallel (each host stays polite)
     land_batch_size: int = 25  # reports landed per staging transaction
+    request_deadline_s: float = 120.0  # one HTTP request's total time, retries and redirects included
+    max_unzipped_bytes: int = 100 * 1024 * 1024  # a .docx/.xlsx that unpacks to more is refused
+    max_list_pages: int = 500  # list pages read per column and run (pagination that never ends)
+    max_fetch_attempts: int = 3  # runs that try a failing report before it is given up (with an alert)
     include_synthetic: bool = False  # list the synthetic (benchmark) portals without naming them
     # warehouse build (dbt profile)
     dbt_target: str = "embedded"

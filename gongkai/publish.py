@@ -223,8 +223,10 @@ def _open_copy(con: Any, warehouse: Path, target: Path, phases: dict[str, float]
 
 
 def _trim(con: Any) -> None:
-    """Drop the build's bookkeeping, every view and the schemas left empty from the copy."""
+    """Drop the build's bookkeeping, the intermediate layer (dbt's working tables), every view and
+    the schemas left empty from the copy."""
     con.execute("drop schema if exists pub.build_state cascade")
+    con.execute('drop schema if exists pub."int" cascade')
     for schema, name in con.execute(
         "select schema_name, view_name from duckdb_views() where database_name = 'pub' and not internal"
     ).fetchall():
@@ -297,6 +299,75 @@ def _record_manifest(
         ],
     )
     return counts
+
+
+# the served copy describes itself: comments on the tables the gate and publish add (dbt's models
+# carry their own, persisted from their yml)
+BOOKKEEPING_DOCS: dict[str, tuple[str, dict[str, str]]] = {
+    "validation_runs": (
+        "校验运行 — one row per gate run (the last 30 kept)",
+        {
+            "run_id": "运行编号 — gate run id",
+            "started_at": "开始时间 — when the gate started (UTC)",
+            "finished_at": "结束时间 — when the gate finished (UTC)",
+            "success": "是否通过 — no blocking expectation failed",
+            "blocking_failed": "阻断失败数 — blocking expectations that failed (count)",
+            "warnings": "警告数 — warning expectations that failed (count)",
+            "expectations": "期望数 — expectations evaluated (count)",
+            "elapsed_s": "耗时 — seconds the gate took (s)",
+            "results_path": "结果文件 — path of the run's JSON results",
+            "data_docs_path": "数据文档 — path of the run's Data Docs",
+        },
+    ),
+    "validation_results": (
+        "校验结果 — one row per expectation of each kept gate run",
+        {
+            "run_id": "运行编号 — gate run id (validation_runs.run_id)",
+            "suite": "套件 — expectation suite",
+            "family": "类别 — suite family (staging, marts, reconcile, documents, warnings)",
+            "table_name": "表 — table the expectation is about",
+            "expectation": "期望 — Great Expectations expectation type",
+            "column_name": "列 — column the expectation is about",
+            "severity": "级别 — blocking | warning",
+            "rule": "规则 — the rule in words",
+            "success": "是否满足 — the expectation held",
+            "element_count": "检查行数 — rows checked (count)",
+            "unexpected_count": "异常行数 — rows that broke the rule (count)",
+            "sample": "样例 — a few failing values (JSON)",
+            "error": "错误 — why the expectation could not be evaluated",
+        },
+    ),
+    MANIFEST: (
+        "发布清单 — what this publish holds: one row per published table",
+        {
+            "publish_id": "发布编号 — id of this publish (snapshot)",
+            "published_at": "发布时间 — when it was published (UTC)",
+            "validation_run_id": "校验运行 — the gate run that passed it",
+            "table_name": "表 — published table (schema.name)",
+            "row_count": "行数 — rows of the table (count)",
+            "allow_shrink_reason": "缩减原因 — the operator's reason for publishing despite the volume guard",
+        },
+    ),
+}
+
+
+def _describe_bookkeeping(con: Any) -> None:
+    tables = {
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'pub' and schema_name = 'main'"
+        ).fetchall()
+    }
+    for table, (comment, columns) in BOOKKEEPING_DOCS.items():
+        if table not in tables:
+            continue
+        con.execute(f"comment on table pub.main.{table} is {_sql_text(comment)}")
+        for column, text in columns.items():
+            con.execute(f"comment on column pub.main.{table}.{column} is {_sql_text(text)}")
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _volume_lost(
@@ -387,6 +458,7 @@ def _build_snapshot(
         if quarantined:
             _drop_quarantined(con, quarantined)
         counts = _record_manifest(con, snap.publish_id, snap.validation.run_id, snap.allow_shrink)
+        _describe_bookkeeping(con)
         phases["counts"] = round(time.perf_counter() - t, 2)
         if lost and not snap.allow_shrink:
             raise ShrinkBlocked(lost)

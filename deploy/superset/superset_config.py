@@ -14,3 +14,13 @@ WTF_CSRF_ENABLED = os.environ.get("SUPERSET_CSRF", "true").lower() == "true"
 TALISMAN_ENABLED = False
 # small dashboards: draw every chart at once (virtualization leaves off-screen charts empty in screenshots)
 FEATURE_FLAGS = {"DASHBOARD_RBAC": False, "ALERT_REPORTS": False, "DASHBOARD_VIRTUALIZATION": False}
+
+
+def DB_CONNECTION_MUTATOR(url, params, username, security_manager, source):  # noqa: N802 (Superset's name)
+    """Open the published snapshot's own file, not the stable symlink: DuckDB keeps one database
+    instance per path in a process, so a path that outlives a publish would keep serving the
+    replaced snapshot. ``serving/warehouse.duckdb`` resolves through ``serving/current`` to
+    ``serving/snapshots/<id>/warehouse.duckdb``; every new connection resolves it again."""
+    if url.drivername.startswith("duckdb") and url.database and url.database != ":memory:":
+        url = url.set(database=os.path.realpath(url.database))
+    return url, params

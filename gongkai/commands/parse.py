@@ -18,7 +18,7 @@ def _decode(data: bytes) -> str:
 @click.argument("path", type=click.File("rb"))
 @click.option("--indent", type=int, default=None, help="Pretty-print with this indent.")
 def command(path, indent: int | None) -> None:
-    """Parse the report text at PATH ('-' reads stdin) and print one JSON object (issue 3 contract)."""
+    """Parse the report text at PATH ('-' reads stdin) and print one JSON object (the parse contract)."""
     import json
 
     from gongkai.parsing import parse_text

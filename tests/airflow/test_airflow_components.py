@@ -18,9 +18,10 @@ from gongkai.orchestration.local import AirflowSetup, LocalAirflow, free_port, p
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.timeout(900)]
 
-# Shanghai-midnight data intervals 2019-01-10, -11, -12: one G1 report published on each
+# Publication days 2019-01-10, -11, -12 in Asia/Shanghai, as the UI's backfill form sends them (the
+# start of the first day to the end of the last): one G1 report published on each
 # (002 镇海区经济合作局, 000 镇海区新闻中心, 001 海曙区人民政府).
-BACKFILL = {"from_date": "2019-01-09T16:00:00Z", "to_date": "2019-01-11T16:00:00Z"}
+BACKFILL = {"from_date": "2019-01-10T00:00:00+08:00", "to_date": "2019-01-12T23:59:59+08:00"}
 BACKFILL_REPORTS = [("haishu", 2018), ("zhenhai-econ-coop", 2018), ("zhenhai-news-centre", 2018)]
 
 
@@ -128,7 +129,7 @@ def test_backfill_twice_on_celery_with_portal_faults(stack, snapshot, agency_yea
     af, settings, replica, queue = stack
     # pass 1, with transient portal faults: each run re-discovers exactly its own day's report
     runs = _backfill(af)
-    assert sorted(o["logical_date"][:10] for o in runs.values()) == ["2019-01-09", "2019-01-10", "2019-01-11"]
+    assert sorted(o["logical_date"][:10] for o in runs.values()) == ["2019-01-10", "2019-01-11", "2019-01-12"]
     for o in runs.values():
         assert (o["landed"]["found"], o["landed"]["new"], o["landed"]["failed"]) == (1, 1, 0), o["landed"]
     # every run updated the staging asset; the publish DAG built and published for them

@@ -116,20 +116,25 @@ def test_publish_marks_the_state_its_build_read_not_what_landed_since(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The publish DAG builds, gates and publishes while daily runs may parse more reports between
-    its tasks. The published marker must name what the build read; otherwise the next publish run
+    its tasks (the pool serialises tasks, not DAG runs). The published marker must name what the build read; otherwise the next publish run
     would skip the reports parsed meanwhile and the served copy would miss them for good."""
+    from gongkai.fixtures_loader import SEED_DIR, write_document
     from gongkai.orchestration import tasks
     from gongkai.parsing.step import parse_staged
 
     for key, value in settings.env().items():
         monkeypatch.setenv(key, value)
-    ids = load_seed_reports(settings, parse=False)
-    parse_staged(settings, document_ids=ids[:4])
+    first, last = SEED_REPORTS[:4], SEED_REPORTS[4]
+    ids = [write_document(settings, s, (SEED_DIR / f"{s.stem}.txt").read_text(encoding="utf-8")) for s in first]
+    parse_staged(settings, document_ids=ids)
     built_from = rules.parse_state(settings)
     built = tasks.build()
     assert built["parse_state"] == built_from and built_from["parse_results"] == 4
-    parse_staged(settings, document_ids=ids[4:])  # a daily run parses one more report meanwhile
-    published = tasks.publish(tasks.validate(built))
+    validation = tasks.validate(built)
+    # a daily run lands and parses one more report before the publish task gets the pool
+    late = write_document(settings, last, (SEED_DIR / f"{last.stem}.txt").read_text(encoding="utf-8"))
+    parse_staged(settings, document_ids=[late])
+    published = tasks.publish(validation)
     assert published["published"]
     assert rules.warehouse_current(settings) is False  # the fifth report is not in the serving copy
     assert rules.build_skip_reason(settings) is None  # so the next publish run builds it
