@@ -52,6 +52,7 @@ ENV_VARS: dict[str, str] = {
     "yoy_factor": "GONGKAI_YOY_FACTOR",
     "gate_chunk_rows": "GONGKAI_GATE_CHUNK_ROWS",
     "task_retries": "GONGKAI_TASK_RETRIES",
+    "task_timeout_s": "GONGKAI_TASK_TIMEOUT_S",
     "retry_delay_s": "GONGKAI_RETRY_DELAY_S",
     "max_retry_delay_s": "GONGKAI_MAX_RETRY_DELAY_S",
     "silence_days": "GONGKAI_SILENCE_DAYS",
@@ -104,6 +105,7 @@ class Settings:
     gate_chunk_rows: int = 2_000_000
     # orchestration (task retries with exponential backoff; portal-silence alert)
     task_retries: int = 3
+    task_timeout_s: float = 4 * 3600.0  # execution_timeout of every DAG task (a hung task fails, alerts)
     retry_delay_s: float = 60.0
     max_retry_delay_s: float = 1800.0
     silence_days: float = 3.0

@@ -40,6 +40,7 @@ def default_args() -> dict[str, Any]:
         "retry_delay": timedelta(seconds=s.retry_delay_s),
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(seconds=s.max_retry_delay_s),
+        "execution_timeout": timedelta(seconds=s.task_timeout_s),
         "on_failure_callback": on_task_failure,
         "on_retry_callback": on_task_retry,
     }

@@ -39,6 +39,16 @@ def test_no_cycles_and_serialises(dagbag, dag_id: str) -> None:
     assert sorted(restored.task_ids) == sorted(dag.task_ids)
 
 
+@pytest.mark.parametrize("dag_id", DAGS)
+def test_every_task_is_bounded_in_time(dagbag, dag_id: str) -> None:
+    """A hung task (a server that never answers, pagination that never ends) fails and alerts
+    instead of holding the one DuckDB slot for ever."""
+    from datetime import timedelta
+
+    for task in dagbag.dags[dag_id].tasks:
+        assert task.execution_timeout == timedelta(hours=4), task.task_id
+
+
 def _chain(dag, order: list[str]) -> None:
     for up, down in zip(order, order[1:], strict=False):
         assert down in dag.get_task(up).downstream_task_ids, (up, down)
