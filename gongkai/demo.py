@@ -37,7 +37,7 @@ EXAMPLE_QUERIES: list[tuple[str, str]] = [
     ),
     (
         "Reports whose own arithmetic (勾稽关系) does not add up",
-        "select agency_code, report_year, identity, difference, detail from mart_identity_audit "
+        "select agency_name, report_year, identity_label, difference, detail from mart_identity_audit "
         "where holds = false and is_latest order by agency_code, report_year, identity limit 12",
     ),
 ]
