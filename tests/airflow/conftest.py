@@ -36,9 +36,10 @@ def own_tmp() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def airflow_pg_db() -> Iterator[str]:
-    """A fresh PostgreSQL database ``gongkai_af_<random>``; dropped afterwards."""
+    """A fresh PostgreSQL database ``gongkai_af_<random>`` per test module (DAG runs one module
+    makes, e.g. a backfill over the same days, must not meet another's); dropped afterwards."""
     import sqlalchemy as sa
 
     name = f"gongkai_af_{secrets.token_hex(4)}"
