@@ -32,9 +32,6 @@ import duckdb
 
 from gongkai.config import REPO_ROOT, Settings
 
-# the synthetic agencies belong in a benchmark warehouse (served builds leave them out)
-os.environ.setdefault("GONGKAI_INCLUDE_SYNTHETIC", "true")
-
 YEARS = 10  # synthetic agencies report on 2012..2021: G1 (2012-2018), G2 (2019-2020), G3 (2021)
 FIRST_YEAR = 2012
 
@@ -158,10 +155,17 @@ print(json.dumps({"success": r.success, "elapsed_s": r.elapsed_s, "run_s": r.run
 """
 
 
+def synthetic_env() -> dict[str, str]:
+    """The environment of a benchmark child: its synthetic agencies belong in the warehouse (served
+    builds leave them out)."""
+    return {**os.environ, "GONGKAI_INCLUDE_SYNTHETIC": "true"}
+
+
 def _build_in_child(home: Path, mode: str) -> dict:
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, str(home), mode],
         cwd=REPO_ROOT,
+        env=synthetic_env(),
         capture_output=True,
         text=True,
         check=False,

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import subprocess
 import sys
@@ -24,11 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.dbt_bench import _build_in_child, write_synthetic_staging
+from benchmarks.dbt_bench import _build_in_child, synthetic_env, write_synthetic_staging
 from gongkai.config import REPO_ROOT, Settings
-
-# the synthetic agencies belong in a benchmark warehouse (served builds leave them out)
-os.environ.setdefault("GONGKAI_INCLUDE_SYNTHETIC", "true")
 
 _GATE = """
 import json, os, resource, sys, time
@@ -64,7 +60,12 @@ print(json.dumps({"import_s": round(import_s, 2), "validate_s": round(validate_s
 
 def _gate_in_child(home: Path) -> dict:
     proc = subprocess.run(
-        [sys.executable, "-c", _GATE, str(home)], cwd=REPO_ROOT, capture_output=True, text=True, check=False
+        [sys.executable, "-c", _GATE, str(home)],
+        cwd=REPO_ROOT,
+        env=synthetic_env(),
+        capture_output=True,
+        text=True,
+        check=False,
     )
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not lines:
