@@ -183,12 +183,14 @@ def test_a_docx_zip_bomb_is_refused_quickly_with_low_memory(scrape_settings, rep
     assert elapsed < 2.0 and peak < 32 * 1024 * 1024
 
     replica.set_faults({"zip_bomb"})
-    # the scrape's own peak memory (this test process's other children would blur RUSAGE_CHILDREN)
+    # The scrape's own peak memory. Not RUSAGE_SELF: Linux carries the parent's high-water mark
+    # across exec, so a child of a big pytest process would report pytest's size. VmHWM is the
+    # peak of the scrape's own address space; its children (extractors) are started by it.
     rss_file = tmp_path / "peak_rss_kib"
     wrapper = (
         "import atexit, resource\n"
         "def _peak():\n"
-        "    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "    own = next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM'))\n"
         "    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
         f"    open({str(rss_file)!r}, 'w').write(str(max(own, kids)))\n"
         "atexit.register(_peak)\n"
