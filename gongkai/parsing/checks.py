@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from operator import itemgetter
+from operator import is_, itemgetter
 from typing import NamedTuple
 
 from gongkai.parsing.crosswalk import load as load_crosswalk
@@ -160,28 +160,37 @@ class _Sum(NamedTuple):
     name: str
     keys: tuple[Key, ...]  # total, *parts
     cells: Callable[[Values], tuple]
+    absent: tuple[object, ...]  # ABSENT once per cell (for a C-level scan of which are absent)
 
     def check(self, values: Values) -> dict:
-        t, *ps = self.cells(values)
+        cells = self.cells(values)
+        if ABSENT in cells:
+            mask = (self.name, *map(is_, cells, self.absent))  # which cells are absent
+            detail = _MISSING.get(mask)
+            if detail is None:
+                missing = [k[0] for k, v in zip(self.keys, cells, strict=True) if v is ABSENT]
+                detail = "not evaluated: missing " + ", ".join(missing)
+                if len(_MISSING) < 10_000:
+                    _MISSING[mask] = detail
+            return {"name": self.name, "holds": None, "detail": detail}
+        ps = cells[1:]
         try:
-            s = sum(ps)  # cells are numbers, None (blank) or ABSENT: a TypeError means one is not a number
-            absent = t is ABSENT
+            s = sum(ps)  # cells are numbers or None (blank): a TypeError means one is blank
         except TypeError:
             s = None
-            absent = t is ABSENT or ABSENT in ps
-        if absent:
-            missing = [k[0] for k, v in zip(self.keys, (t, *ps), strict=True) if v is ABSENT]
-            return {
-                "name": self.name,
-                "holds": None,
-                "detail": "not evaluated: missing " + ", ".join(missing),
-            }
-        return _judge(self.name, self.keys[0][0], t, ps, s)  # type: ignore[arg-type]
+        return _judge(self.name, self.keys[0][0], cells[0], ps, s)  # type: ignore[arg-type]
+
+
+_MISSING: dict[tuple, str] = {}  # (check name, which of its cells are absent) → its detail
 
 
 def _sum(name: str, total: Key, parts: list[Key]) -> _Sum:
     slot = slots()
-    return _Sum(name, (total, *parts), itemgetter(slot[total], *(slot[p] for p in parts)))
+    return _Sum(
+        name, (total, *parts), itemgetter(slot[total], *(slot[p] for p in parts)), (ABSENT,) * (1 + len(parts))
+    )
+
+
 
 
 class _Specs(NamedTuple):

@@ -21,6 +21,7 @@ from gongkai.parsing.values import BLANKS, UNIT_CELLS, parse_cell
 
 SEP_CELL_RE = re.compile(r"^:?-{3,}:?$")
 _DIGIT_RE = re.compile(r"\d")
+_WIDE_DIGITS = {0xFF10 + i: 0x30 + i for i in range(10)}  # ０-９ → 0-9 (what NFKC makes of them)
 
 
 def _plain_line(raw: str, text: str, out: list[Cell]) -> None:
@@ -80,17 +81,23 @@ def text_lines(raw_text: str, text: str, first_line: int, out: list[Token]) -> N
             no += 1
             if not line:
                 continue
-            cells = memo.get(line)
-            if cells is None:
-                if line[0] == "\t" and line.isascii() and line.count("\t") == 1:
-                    t = line[1:].strip()  # one tab-prefixed cell, mostly a value: not memoised
-                    kind, cell = kinds.get(t) or classify(t)
-                    append((t, t, kind, cell, no))
-                    continue
-                if line.isdigit() and line.isascii():  # a bare number on its own line
+            if line.isdigit():  # a bare number on its own line (never memoised as a line)
+                if line.isascii():
                     kind, cell = kinds.get(line) or classify(line)
                     append((line, line, kind, cell, no))
                     continue
+                t = line.translate(_WIDE_DIGITS)  # full-width digits: their NFKC, as _line_cells reads them
+                if t.isascii() and len(t) <= 48:
+                    kind, cell = kinds.get(t) or classify(t)
+                    append((t, line, kind, cell, no))
+                    continue
+            if line[0] == "\t" and line.isascii() and line.count("\t") == 1:
+                t = line[1:].strip()  # one tab-prefixed cell, mostly a value: never memoised as a line
+                kind, cell = kinds.get(t) or classify(t)
+                append((t, t, kind, cell, no))
+                continue
+            cells = memo.get(line)
+            if cells is None:
                 if line[0] == "|" and line[-1] == "|" and len(line) > 1 and "\t" not in line:
                     cells = _pipe_row(line)
                 if cells is None:

@@ -43,12 +43,12 @@ _G1 = (
 
 def detect_generation(flat: str) -> str | None:
     """G1/G2/G3 by the template markers present in ``flat`` (whitespace-free text), or None."""
-    g2 = sum(m in flat for m in _G2)
-    if g2 >= 1 and sum(m in flat for m in _G3) >= 2:  # (no G2 marker: no need to look for G3 ones)
+    g2 = len([m for m in _G2 if m in flat])
+    if g2 >= 1 and len([m for m in _G3 if m in flat]) >= 2:  # (no G2 marker: no need to look for G3 ones)
         return "G3"
     if g2 >= 2:
         return "G2"
-    if sum(m in flat for m in _G1) >= 3:
+    if len([m for m in _G1 if m in flat]) >= 3:
         return "G1"
     return None
 
@@ -71,7 +71,7 @@ _T3_ROWS = (
 
 def national_table_rows(flat: str) -> bool:
     """Whether ``flat`` holds rows of the national 表三 (2019/2021 templates) though not their headers."""
-    return sum(r in flat for r in _T3_ROWS) >= 3
+    return len([r for r in _T3_ROWS if r in flat]) >= 3
 
 
 _YEAR = r"(?P<year>(?:19|20)\d{2})"

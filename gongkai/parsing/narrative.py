@@ -20,18 +20,21 @@ import re
 from bisect import bisect_right
 from decimal import Decimal
 from functools import lru_cache
+from itertools import accumulate
+from operator import itemgetter
 from typing import NamedTuple
 
 from gongkai.parsing.crosswalk import load as load_crosswalk
-from gongkai.parsing.tokens import MEMO_MAX, norm_line
+from gongkai.parsing.tokens import _NORM_CACHE, MEMO_MAX, norm_line
 from gongkai.parsing.wording import LABELS, NEGATION, classify, zero_indicators
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 # a number (digits or Chinese numerals: told apart, and the word before checked, in ``_value``)
-# and its unit; the pattern starts with a character class, so that the scan for it is fast
+# and its unit; the pattern starts with a character class, so that the scan for it is fast (the
+# one-character units are a class too: tried at once, and none of them starts 万元 or 人次)
 _FIGURE = re.compile(
     rf"(?P<num>[\d.{_CN_DIGITS}]++)(?P<wan>万(?!元))?(?P<approx>余|多)?"
-    r"(?P<unit>万元|人次|条|件|次|篇|起|宗|份|人|名|元)(?![例性称])"
+    r"(?P<unit>万元|人次|[条件次篇起宗份人名元])(?![例性称])"
 )
 _DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 _APPROX_BEFORE = ("约", "近", "逾", "超过")
@@ -57,6 +60,9 @@ class Figure(NamedTuple):
     raw: str
     line: int
     approximate: bool
+
+
+_new = tuple.__new__
 
 
 class Prose(NamedTuple):
@@ -148,12 +154,29 @@ def _value(m: re.Match[str], text: str) -> tuple[int | float, bool] | None:
     return value, approximate
 
 
+_CHAR_LEN: dict[str, int] = {}  # a character → the length of its normalised form (1 for nearly all)
+_NOT_ONE = re.compile(rb"[^\x01]")
+
+
 def _offsets(raws: list[str]) -> tuple[str, list[int]]:
     """The raw text and, for each character of its normalised form, its offset in the raw text."""
     original = "".join(raws)
+    char_len = _CHAR_LEN
+    missing = set(original).difference(char_len)
+    if len(char_len) + len(missing) > 20_000:  # the memo is full: a table of this text's own
+        char_len = {c: len(norm_line(c)) for c in set(original)}
+    else:
+        for c in missing:
+            char_len[c] = len(norm_line(c))  # (never 0, and at most 18)
+    lens = bytes(map(char_len.__getitem__, original))
     omap: list[int] = []
-    for i, c in enumerate(original):
-        omap.extend([i] * len(norm_line(c)))
+    done = 0
+    for m in _NOT_ONE.finditer(lens):  # the few characters that do not normalise to one
+        i = m.start()
+        omap += range(done, i)
+        omap += [i] * lens[i]
+        done = i + 1
+    omap += range(done, len(original))
     return original, omap
 
 
@@ -170,16 +193,21 @@ def _read(lines: list[tuple[int, str, str]], generation: str | None) -> list[Fig
     raws: list[str] = []  # the same lines as written
     line_nos: list[int] = []
     prev_blank = True
+    norm_cache = _NORM_CACHE
+    cell_line = _CELL_LINE.fullmatch
     for no, text, orig in lines:
-        t = norm_line(text.strip())
-        if not t or (len(t) <= 16 and _CELL_LINE.fullmatch(t)):  # a table cell on its own line is no prose
+        t = stripped = text.strip()
+        if t and not t.isascii():  # norm_line, inlined
+            got = norm_cache.get(t)
+            t = norm_line(t) if got is None else got
+        if not t or (len(t) <= 16 and cell_line(t)):  # a table cell on its own line is no prose
             if not prev_blank:
                 srcs.append("\n\n")
                 raws.append("\n\n")
                 line_nos.append(no)
             prev_blank = True
             continue
-        r = orig.strip()
+        r = stripped if orig is text else orig.strip()
         if t[0] in _NUMBER_START:
             numbered = _NUMBERING.match(t)
             if numbered:
@@ -191,14 +219,9 @@ def _read(lines: list[tuple[int, str, str]], generation: str | None) -> list[Fig
         raws.append(r)
         line_nos.append(no)
         prev_blank = False
-    src = "".join(srcs)
+    joined = "".join(srcs)  # normalised line by line
     original = "".join(raws)
-    ostarts: list[int] = []
-    pos = 0
-    for r in raws:
-        ostarts.append(pos)
-        pos += len(r)
-    joined = src  # normalised line by line
+    ostarts = list(accumulate(map(len, raws[:-1]), initial=0))  # where each line starts in ``original``
     omap: list[int] | None = None  # offset in ``joined`` → offset in ``original``
     if len(joined) != len(original):  # NFKC or Simplified conversion changed lengths
         original, omap = _offsets(raws)
@@ -207,6 +230,8 @@ def _read(lines: list[tuple[int, str, str]], generation: str | None) -> list[Fig
     reverse = joined[::-1]  # the separator before an offset is the first one after it here
     n = len(joined)
     out: list[tuple[int, Figure]] = []
+    sep_search = _CLAUSE_SEP.search
+    numbering = _NUMBERING.match
 
     def emit(indicator: str, value: int | float, approximate: bool, a: int, b: int, at: int) -> None:
         order = at
@@ -216,56 +241,66 @@ def _read(lines: list[tuple[int, str, str]], generation: str | None) -> list[Fig
         if not value:
             a = max(a, ostarts[line_idx])  # a zero clause: quoted from its own line on
         raw = original[a:b].strip()
-        out.append((order, Figure(indicator, LABELS[indicator], value, raw, line_nos[line_idx], approximate)))
-
-    def clause_of(at: int) -> tuple[int, int, int]:
-        """(start, end, start after its numbering) of the clause holding offset ``at``."""
-        before = _CLAUSE_SEP.search(reverse, n - at)
-        start = n - before.start() if before else 0
-        after = _CLAUSE_SEP.search(joined, at)
-        end = after.start() if after else n
-        lead = _NUMBERING.match(joined[start : start + 12])
-        return start, end, start + lead.end() if lead else start
+        figure = (indicator, LABELS[indicator], value, raw, line_nos[line_idx], approximate)
+        out.append((order, _new(Figure, figure)))  # a NamedTuple made in C
 
     with_figure: set[int] = set()
     prev_clause, prev_end = -1, 0
     for m in _FIGURE.finditer(joined):
-        start, end, body = clause_of(m.start())
+        at = m.start()
+        before = sep_search(reverse, n - at)  # the clause starts after the separator before ``at``
+        start = n - before.start() if before else 0
         if start != prev_clause:
             prev_clause, prev_end = start, start
-        context = joined[prev_end : m.start()]
+        context = joined[prev_end:at]
         if context.endswith(_APPROX_BEFORE):  # "约", "近"…: part of the figure, not of its words
             context = context[: -2 if context.endswith("超过") else -1]
-        prev_end = m.end()
-        if context.count("(") > context.count(")"):
+        end = prev_end = m.end()
+        if "(" in context and context.count("(") > context.count(")"):
             context = context[context.rfind("(") + 1 :]  # a parenthetical: its own words only
             if "其中" not in context and "直接起诉" not in context and "复议后" not in context:
                 continue
-        unit = m["unit"]
+        num, wan, approx, unit = m.groups()
         key = (context, unit, generation)
         indicator = _CLASSIFIED.get(key, _UNKNOWN)
         if indicator is _UNKNOWN:
             if _NEEDS_TOPIC.search(context):  # the subject may be named earlier in the sentence
-                indicator = classify(context, unit, _topic(_sentence_before(joined, m.start())), generation)
+                indicator = classify(context, unit, _topic(_sentence_before(joined, at)), generation)
             else:
                 indicator = classify(context, unit, None, generation)
                 if len(_CLASSIFIED) < MEMO_MAX:
                     _CLASSIFIED[key] = indicator
         if indicator is None:
             continue
-        got = _value(m, joined)
-        if got is None:
-            continue
+        if wan is None and num.isdecimal():  # digits (the common case, as ``_value`` reads them)
+            if at and joined[at - 1] == "第":
+                continue
+            value: int | float = int(num)
+            approximate = approx is not None or joined.endswith(_APPROX_BEFORE, max(0, at - 2), at)
+        else:
+            got = _value(m, joined)
+            if got is None:
+                continue
+            value, approximate = got
         with_figure.add(start)
-        emit(indicator, got[0], got[1], body, m.end(), m.start("num"))
+        lead = numbering(joined[start : start + 12])
+        emit(indicator, value, approximate, start + lead.end() if lead else start, end, at)
+    negated = False
     seen: set[int] = set()
     for m in NEGATION.finditer(joined):
-        start, end, body = clause_of(m.start())
+        at = m.start()
+        before = sep_search(reverse, n - at)
+        start = n - before.start() if before else 0
         if start in with_figure or start in seen:
             continue
         seen.add(start)
+        after = sep_search(joined, at)
+        end = after.start() if after else n
         clause = joined[start:end]
-        for indicator, at in zero_indicators(clause, _FIGURE.search(clause) is not None):
-            emit(indicator, 0, False, body, end, start + at)
-    out.sort(key=lambda x: x[0])
+        for indicator, zero_at in zero_indicators(clause, _FIGURE.search(clause) is not None):
+            lead = numbering(joined[start : start + 12])
+            emit(indicator, 0, False, start + lead.end() if lead else start, end, start + zero_at)
+            negated = True
+    if negated:
+        out.sort(key=itemgetter(0))
     return [f for _, f in out]

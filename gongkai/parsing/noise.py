@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import re
 
+# A furniture line, with the line break before it: the pattern starts with a literal, so only line
+# starts are tried (the text is read with a "\n" before it). Possessive where giving back could
+# never let the rest match (a digit before "/", a space before a digit…): a failing line fails fast.
 _FURNITURE = re.compile(
-    r"^[ \t\u3000]*(?:(?:Page|PAGE|page)\s*\d+(?:\s*(?:of|/)\s*\d+)?(?:\s*[-–—|].*)?|P\.\s*\d+"
-    r"|第\s*\d+\s*页(?:\s*[,，/]?\s*共\s*\d+\s*页)?|[-–—]\s*\d+\s*[-–—]|\d+\s*/\s*\d+)[ \t\u3000]*$",
+    r"\n[ \t\u3000]*+(?:(?:Page|PAGE|page)\s*+\d++(?:\s*+(?:of|/)\s*+\d++)?(?:\s*+[-–—|].*+)?|P\.\s*+\d++"
+    r"|第\s*+\d++\s*+页(?:\s*+[,，/]?\s*+共\s*+\d++\s*+页)?|[-–—]\s*+\d++\s*+[-–—]|\d++\s*+/\s*+\d++)"
+    r"[ \t\u3000]*+$",
     re.M,
 )
 _ANNOTATION = re.compile(r"[\[【](?:[A-Za-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü\s]{1,12}\]|[^】\d\n]{1,12}】)")
@@ -37,7 +41,7 @@ def clean(text: str) -> str:
     if _HINT.search(text) is None and not any(w in text for w in _FURNITURE_WORDS):
         return text
     if "页" in text or any(w in text for w in _FURNITURE_WORDS):
-        text = _FURNITURE.sub("", text)
+        text = _FURNITURE.sub("\n", "\n" + text)[1:]
     if "[" in text or "【" in text:
         text = _ANNOTATION.sub(_annotation, text)
     if any(c in text for c in _MOJIBAKE_CHARS):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 
-from gongkai.parsing.ceilings import problem
+from gongkai.parsing.ceilings import lowest_ceiling, problem
 from gongkai.parsing.narrative import figures
 from gongkai.parsing.traditional import to_simplified
 
@@ -69,12 +69,16 @@ def narrative_cells(
     prose = figures(lines, generation)
     reasons = list(prose.conflicts)
     cells = []
+    plain = lowest_ceiling()
     for f in prose.figures:
-        why = problem(f.indicator, f.value)
-        if why is not None:
-            reasons.append(f"implausible prose figure left out: {f.raw} (line {f.line}): {why}")
-            continue
-        value = int(f.value) if isinstance(f.value, float) and f.value.is_integer() else f.value
+        value = f.value
+        if type(value) is not int or not 0 <= value <= plain:  # else plausible for any indicator
+            why = problem(f.indicator, value)
+            if why is not None:
+                reasons.append(f"implausible prose figure left out: {f.raw} (line {f.line}): {why}")
+                continue
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
         cells.append(
             {
                 "table": "narrative",

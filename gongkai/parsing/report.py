@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gongkai.parsing.checks import new_values, prose_checks, table_checks
+from gongkai.parsing.checks import prose_checks, table_checks
 from gongkai.parsing.crosswalk import generation_for_year
 from gongkai.parsing.layout import is_html, table_spans, to_simplified, tokenize
 from gongkai.parsing.meta import (
@@ -80,6 +80,7 @@ def parse_text(text: str) -> dict:
     simplified = to_simplified(text)
     html = is_html(text)
     tables = table_spans(text) if html else None
+    national: bool | None = None  # national_table_rows(flat), once known
     if html:
         tokens = tokenize(text, simplified, html, tables)
         flat = "".join("".join([t[TEXT] for t in tokens if t[KIND] == LABEL]).split())
@@ -87,7 +88,7 @@ def parse_text(text: str) -> dict:
     else:
         flat = "".join(simplified.split())  # every whitespace character removed
         template_generation = detect_generation(flat)
-        if template_generation or "填报单位" in flat or national_table_rows(flat):
+        if template_generation or "填报单位" in flat or (national := national_table_rows(flat)):
             tokens = tokenize(text, simplified, html, tables)
         else:  # no table to read: the title lines are all the metadata needs
             tokens = tokenize(*_head(text, simplified), False, None)
@@ -105,7 +106,7 @@ def parse_text(text: str) -> dict:
     generation, source = template_generation, "template" if template_generation else None
     if generation is None and year is not None:
         by_year = generation_for_year(year)
-        if by_year in ("G2", "G3") and national_table_rows(flat):
+        if by_year in ("G2", "G3") and (national_table_rows(flat) if national is None else national):
             # a page of 表三 without the headers that tell 2019 from 2021: the year's regime
             generation, source = by_year, "year"
             reasons.append(f"national template rows without its headers: {by_year}, the regime of {year}")
@@ -121,7 +122,8 @@ def parse_text(text: str) -> dict:
     reasons += prose_reasons
     cells = table.cells if table else []
     report_checks = table_checks(generation, table.values) if cells else []
-    report_checks += prose_checks(table.values if table else new_values(), prose)
+    if table is not None:  # (without a table no prose figure has a cell to be checked against)
+        report_checks += prose_checks(table.values, prose)
     return _result(
         generation,
         source,

@@ -176,15 +176,16 @@ def _make_cells(protos: list[dict], slots: list[int], tokens: list[Token], out: 
     values = out.values
     plain = lowest_ceiling()
     for proto, slot, (_, raw, _, cell, line) in zip(protos, slots, tokens, strict=True):
-        value = None
-        if cell is not None:
-            value, approximate, _ = cell
-            if value is not None:
+        c = proto.copy()  # keeps the contract's key order; cheaper than a dict display
+        c["raw"] = raw
+        c["line"] = line
+        if cell is None or (value := cell[0]) is None:  # the prototype's None value stays
+            value = None
+        else:
+            if type(value) is not int or not 0 <= value <= plain:
                 if type(value) is float:
                     value = _num(value)
-                if (type(value) is not int or not 0 <= value <= plain) and not (
-                    type(value) is int and 0 <= value <= _CEILING[id(proto)]
-                ):
+                if not (type(value) is int and 0 <= value <= _CEILING[id(proto)]):
                     why = problem(proto["indicator"], value)
                     if why is not None:
                         shown = raw if len(raw) <= 24 else raw[:20] + f"… ({len(raw)} characters)"
@@ -193,12 +194,8 @@ def _make_cells(protos: list[dict], slots: list[int], tokens: list[Token], out: 
                             f"= {shown} (line {line}): {why}"
                         )
                         continue
-        c = proto.copy()  # keeps the contract's key order; cheaper than a dict display
-        c["raw"] = raw
-        c["line"] = line
-        if value is not None:  # else the prototype's None stays
             c["value"] = value
-            if approximate:  # else the prototype's False stays
+            if cell[1]:  # approximate (else the prototype's False stays)
                 c["approximate"] = True
         add_cell(c)
         if slot >= 0 and values[slot] is ABSENT:

@@ -121,8 +121,11 @@ class TableMatch:
 
 def find_start(template: Template, tokens: list[Token]) -> int | None:
     opens = template._opens  # label text → whether it holds a start key (memoised: labels repeat)
-    for i, (text, _, kind, _, _) in enumerate(tokens):
-        if kind == LABEL:
+    first_row = None  # the first label that is a row's
+    cands = template._candidates
+    for i, tok in enumerate(tokens):
+        if tok[KIND] == LABEL:
+            text = tok[TEXT]
             hit = opens.get(text)
             if hit is None:
                 c = text.translate(_NO_SPACE)
@@ -131,10 +134,9 @@ def find_start(template: Template, tokens: list[Token]) -> int | None:
                     opens[text] = hit
             if hit:
                 return i
-    for i, (text, _, kind, _, _) in enumerate(tokens):
-        if kind == LABEL and template.lookup(text, 0) is not None:
-            return i
-    return None
+            if first_row is None and (cands.get(text) or template.candidates(text)):
+                first_row = i  # (template.lookup(text, 0) is not None)
+    return first_row
 
 
 def match(template: Template, tokens: list[Token]) -> TableMatch:
@@ -150,21 +152,21 @@ def match(template: Template, tokens: list[Token]) -> TableMatch:
     cur: RowMatch | None = None
     cur_values: list[Token] = []
     room = 0  # how many more values the current row takes (0 without a current row)
-    end_line = tokens[start][LINE]
+    end = tokens[start]  # the last token read into the table
     n_tokens = len(tokens)
     skip = False
     for i, tok in enumerate(islice(tokens, start, None), start):
-        if skip:  # the second half of a split label
-            skip = False
-            continue
         kind = tok[KIND]
         if kind == VALUE:
             if room:
                 cur_values.append(tok)
                 room -= 1
-                end_line = tok[LINE]
+                end = tok
             continue
         if kind != LABEL:
+            continue
+        if skip:  # the second half of a split label (always a label)
+            skip = False
             continue
         text = tok[TEXT]
         found = cands.get(text)
@@ -192,8 +194,8 @@ def match(template: Template, tokens: list[Token]) -> TableMatch:
             cur = _new(RowMatch, (rows[idx], tok, cur_values))
             matches[idx] = cur
             nxt = idx + 1
-            end_line = tok[LINE]
+            end = tok
         elif cur is not None and cur_values:
             cur = None  # a foreign label ends the row; before any value it is a continuation
             room = 0
-    return TableMatch(matches, tokens[start][LINE], end_line)
+    return TableMatch(matches, tokens[start][LINE], end[LINE])
