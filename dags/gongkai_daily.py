@@ -1,6 +1,8 @@
-"""gongkai_daily: discover (one mapped task per portal host) → fetch + extract + land → parse →
-update the staging asset, for the run's data interval in Asia/Shanghai (or the ``since``/``until``
-params). A run that landed or parsed something updates the ``gongkai_staging`` asset; the
+"""gongkai_daily: per portal host (a mapped task group, one instance per host): discover → download
+(pages + attachments into the raw archive and the run's spool; no DuckDB write, so hosts run in
+parallel across workers, each polite) → then one land (the DuckDB writer: every host's manifest
+into staging) → parse → update the staging asset, for the run's data interval in Asia/Shanghai
+(or the ``since``/``until`` params). A run that landed or parsed something updates the ``gongkai_staging`` asset; the
 ``gongkai_publish`` DAG, scheduled on it, then builds, gates and publishes once for however many
 runs landed since (a backfill of many days → a few builds).
 
@@ -9,7 +11,7 @@ Wiring only: every task body is a function in ``gongkai.orchestration.tasks``.""
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import Param, dag, get_current_context, task
+from airflow.sdk import Param, TriggerRule, dag, get_current_context, task, task_group
 
 from gongkai.orchestration import tasks
 from gongkai.orchestration.assets import STAGING
@@ -58,16 +60,21 @@ def gongkai_daily() -> None:
         return tasks.list_hosts(get_current_context()["params"].get("portal"))
 
     @task(map_index_template="{{ host_label }}")
-    def discover(host: dict, window: dict) -> list[dict]:
+    def discover(host: dict, window: dict) -> dict:
         ctx = get_current_context()
         ctx["host_label"] = host["host"]  # type: ignore[typeddict-unknown-key]
         return tasks.discover_host(host, window, final_try=tasks.is_final_try(ctx))
 
-    @task(**writer("fetch_and_land"))
-    def fetch_and_land(per_host: list[list[dict]]) -> dict:
+    @task(map_index_template="{{ host_label }}")
+    def download(found: dict) -> dict:
         ctx = get_current_context()
-        found = [d for host in per_host for d in host]
-        return tasks.fetch_and_land(found, ctx["run_id"], final_try=tasks.is_final_try(ctx))
+        ctx["host_label"] = found["host"]  # type: ignore[typeddict-unknown-key]
+        return tasks.download_host(found, ctx["run_id"], final_try=tasks.is_final_try(ctx))
+
+    # lands every host whose download finished, even when another host's download failed
+    @task(trigger_rule=TriggerRule.ALL_DONE_MIN_ONE_SUCCESS, **writer("land"))
+    def land() -> dict:
+        return tasks.land(get_current_context()["run_id"])
 
     @task(**writer("parse"))
     def parse(landed: dict) -> dict:
@@ -82,11 +89,19 @@ def gongkai_daily() -> None:
         return updated
 
     @task(retries=0)
-    def portal_silence(per_host: list[list[dict]]) -> dict:
-        return tasks.check_portal_silence([d for host in per_host for d in host], silence_days())
+    def portal_silence(per_host: list[dict]) -> dict:
+        return tasks.check_portal_silence([d for h in per_host for d in h["discoveries"]], silence_days())
 
-    found = discover.partial(window=window()).expand(host=hosts())
-    landed = fetch_and_land(found)
+    landed = land()
+
+    # one instance per host: a host's download waits for its own discovery only
+    @task_group(prefix_group_id=False)
+    def per_host(host: dict, window: dict):
+        found = discover(host, window)
+        download(found) >> landed
+        return found
+
+    found = per_host.partial(window=window()).expand(host=hosts())
     staging_updated(landed, parse(landed))
     portal_silence(found)
 

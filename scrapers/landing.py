@@ -1,13 +1,16 @@
-"""Raw landing: one transaction per report (fetch-log rows, blobs, document version, raw text).
+"""Raw landing: the staging rows of downloaded reports (fetch-log rows, blobs, document version,
+raw text), one transaction per download manifest (one portal host of a run).
 
-A killed run leaves whole reports or nothing; the next run sees what is missing and fetches it.
+A killed landing leaves whole manifests or nothing; landing again lands what is missing.
 Besides the contract tables, acquisition keeps tables of its own in staging:
 ``scrape_watermarks`` (per column, the newest list date up to which everything is landed),
 ``scrape_http_cache`` (ETag / Last-Modified per article URL, for conditional re-fetches),
 ``scrape_aliases`` (an old article URL that redirects -> the document it moved to),
 ``scrape_attempts`` (per report not yet landed whole: tries, last reason, and ``gave_up_at`` once
-the bounded tries are spent -- the rows an alert reads) and ``scrape_text_index`` (the hash of
-each landed report text, to recognise the same report under another URL).
+the bounded tries are spent -- the rows an alert reads), ``scrape_text_index`` (the hash of
+each landed report text, to recognise the same report under another URL) and
+``scrape_landed_manifests`` (each download manifest landed, with what landing it counted: a
+manifest is landed once, however often landing runs).
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import duckdb
 
@@ -36,6 +42,9 @@ OWN_DDL = [
         first_seen TIMESTAMP NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS scrape_text_index (
         text_sha256 VARCHAR PRIMARY KEY, document_id VARCHAR NOT NULL, version INTEGER NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS scrape_landed_manifests (
+        manifest_id VARCHAR PRIMARY KEY, run_id VARCHAR NOT NULL, host VARCHAR NOT NULL,
+        landed_at TIMESTAMP NOT NULL, summary VARCHAR NOT NULL)""",
 ]
 MAX_ATTEMPTS = 3  # runs that try a report that is not landed whole before giving up on it
 EMPTY_SHA = hashlib.sha256(b"").hexdigest()
@@ -68,6 +77,83 @@ def _index_landed_texts(con: duckdb.DuckDBPyConnection) -> None:
             "INSERT INTO scrape_text_index VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [(text_sha(text), doc_id, version) for doc_id, version, text in rows],
         )
+
+
+class StagingBusy(RuntimeError):
+    """Staging stayed locked by a writer (another process) for longer than the wait."""
+
+
+@dataclass
+class LandedState:
+    """What staging holds that decides what a download must fetch (read once, read-only)."""
+
+    known: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # see known_documents
+    attempts: dict[str, tuple[int, bool]] = field(default_factory=dict)  # see pending_attempts
+    aliases: dict[str, str] = field(default_factory=dict)  # see url_aliases
+    validators: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # url -> ETag, date
+
+
+def read_state(con: duckdb.DuckDBPyConnection) -> LandedState:
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    state = LandedState()
+    if "documents" in tables:
+        state.known = known_documents(con)
+    if "scrape_attempts" in tables:
+        state.attempts = pending_attempts(con)
+    if "scrape_aliases" in tables:
+        state.aliases = url_aliases(con)
+    if "scrape_http_cache" in tables:
+        rows = con.execute("SELECT url, etag, last_modified FROM scrape_http_cache").fetchall()
+        state.validators = {url: (etag, modified) for url, etag, modified in rows}
+    return state
+
+
+def landed_state(path: Path, *, wait_s: float = 120.0) -> LandedState:
+    """:class:`LandedState` of the staging file at ``path`` (empty before the first landing),
+    opened read-only. DuckDB refuses a read-only open while a writer process holds the file, so
+    this waits up to ``wait_s`` for it, then raises :class:`StagingBusy`."""
+    if not path.exists():
+        return LandedState()
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=True)
+        except duckdb.IOException as exc:
+            if time.monotonic() >= deadline:
+                raise StagingBusy(
+                    f"staging {path} stayed locked by a writer for {wait_s:.0f}s: {exc}"
+                ) from exc
+            time.sleep(1.0)
+            continue
+        try:
+            return read_state(con)
+        finally:
+            con.close()
+
+
+def landed_manifest(con: duckdb.DuckDBPyConnection, manifest_id: str) -> dict | None:
+    """The summary counted when the manifest was landed, or None when it was not."""
+    row = con.execute(
+        "SELECT summary FROM scrape_landed_manifests WHERE manifest_id = ?", (manifest_id,)
+    ).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def landed_manifests_of_run(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
+    rows = con.execute(
+        "SELECT summary FROM scrape_landed_manifests WHERE run_id = ? ORDER BY host, landed_at", (run_id,)
+    ).fetchall()
+    return [json.loads(r[0]) for r in rows]
+
+
+def mark_manifest_landed(
+    con: duckdb.DuckDBPyConnection, manifest_id: str, run_id: str, host: str, summary: dict
+) -> None:
+    """Record a landed manifest (in the transaction that landed it)."""
+    con.execute(
+        "INSERT INTO scrape_landed_manifests VALUES (?, ?, ?, ?, ?)",
+        (manifest_id, run_id, host, now(), json.dumps(summary, ensure_ascii=False, default=str)),
+    )
 
 
 def url_aliases(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -132,24 +218,47 @@ def _record_attempt(
     return last
 
 
-def insert_fetch_log(con: duckdb.DuckDBPyConnection, run_id: str, rows: list[dict]) -> None:
-    if rows:
-        con.executemany(
-            "INSERT INTO fetch_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    run_id,
-                    r["url"],
-                    r["method"],
-                    r["status"],
-                    r["bytes"],
-                    r["elapsed_ms"],
-                    r["error"],
-                    r["fetched_at"],
-                )
-                for r in rows
-            ],
+def _fetch_log_row(run_id: str, r: dict) -> tuple:
+    return (
+        run_id,
+        r["url"],
+        r["method"],
+        r["status"],
+        r["bytes"],
+        r["elapsed_ms"],
+        r["error"],
+        r["fetched_at"],
+    )
+
+
+class BulkRows:
+    """Rows of one landing transaction that nothing reads back before it commits (fetch log,
+    blobs, ETag cache): collected, then written by :meth:`flush` at the end of the transaction in a
+    few multi-row statements instead of several statements per report."""
+
+    CHUNK = 250  # rows per statement
+
+    def __init__(self) -> None:
+        self.fetch_log: list[tuple] = []
+        self.blobs: dict[str, tuple] = {}  # sha256 -> row, as first seen
+        self.http_cache: dict[str, tuple] = {}  # url -> row, the latest
+
+    def add_fetch_log(self, run_id: str, rows: list[dict]) -> None:
+        self.fetch_log.extend(_fetch_log_row(run_id, r) for r in rows)
+
+    def flush(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._insert(con, "INSERT INTO fetch_log VALUES {}", self.fetch_log)
+        self._insert(con, "INSERT INTO blobs VALUES {} ON CONFLICT DO NOTHING", list(self.blobs.values()))
+        self._insert(
+            con, "INSERT OR REPLACE INTO scrape_http_cache VALUES {}", list(self.http_cache.values())
         )
+        self.fetch_log, self.blobs, self.http_cache = [], {}, {}
+
+    def _insert(self, con: duckdb.DuckDBPyConnection, sql: str, rows: list[tuple]) -> None:
+        for i in range(0, len(rows), self.CHUNK):
+            chunk = rows[i : i + self.CHUNK]
+            row = "(" + ", ".join("?" * len(chunk[0])) + ")"
+            con.execute(sql.format(", ".join([row] * len(chunk))), [v for r in chunk for v in r])
 
 
 def known_documents(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, str, str]]:
@@ -168,6 +277,7 @@ def content_hash(rep: FetchedReport) -> str:
 
 def land_report(
     con: duckdb.DuckDBPyConnection,
+    bulk: BulkRows,
     run_id: str,
     document_id: str,
     rep: FetchedReport,
@@ -180,11 +290,12 @@ def land_report(
 
     A report whose text was landed already under another document id becomes a ``quarantined``
     duplicate naming the first. A retryable failure counts one try; the last allowed try sets
-    ``rep.gave_up``. Call inside a transaction (:class:`Batch`): the report's rows commit
-    together or not at all.
+    ``rep.gave_up``. Call inside a transaction (landing opens one per download manifest) and flush
+    ``bulk`` (its fetch-log, blob and ETag rows) before it commits: the report's rows commit together
+    or not at all.
     """
     ts = now()
-    insert_fetch_log(con, run_id, log_rows)
+    bulk.add_fetch_log(run_id, log_rows)
     if rep.status == "ok":
         first = con.execute(
             "SELECT document_id FROM scrape_text_index WHERE text_sha256 = ?", (text_sha(rep.text or ""),)
@@ -192,7 +303,7 @@ def land_report(
         if first is not None and first[0] != document_id:
             rep.status, rep.retryable = "quarantined", False
             rep.error = f"duplicate: the same report text as document {first[0]}, landed first"
-    if rep.status == "ok":
+    if rep.status == "ok" and known is not None:  # tries are counted only for a landed row
         con.execute("DELETE FROM scrape_attempts WHERE document_id = ?", (document_id,))
     elif rep.retryable:
         rep.gave_up = _record_attempt(con, document_id, rep, max_attempts, ts)
@@ -200,15 +311,9 @@ def land_report(
         return "kept"  # a landed report is never replaced by a failed or unreadable re-fetch
     chash = content_hash(rep)
     for b in rep.blobs:
-        con.execute(
-            "INSERT INTO blobs VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (b["sha256"], b["size_bytes"], b["content_type"], b["url"], ts),
-        )
+        bulk.blobs.setdefault(b["sha256"], (b["sha256"], b["size_bytes"], b["content_type"], b["url"], ts))
     if rep.etag or rep.last_modified:
-        con.execute(
-            "INSERT OR REPLACE INTO scrape_http_cache VALUES (?, ?, ?, ?)",
-            (rep.ref["url"], rep.etag, rep.last_modified, ts),
-        )
+        bulk.http_cache[rep.ref["url"]] = (rep.ref["url"], rep.etag, rep.last_modified, ts)
     if known is not None and known[1] == chash:
         con.execute(
             "UPDATE documents SET last_seen = ? WHERE document_id = ? AND version = ?",
@@ -262,49 +367,6 @@ def land_report(
         # a report that only now lands whole (it failed or was quarantined before) counts as new
         outcome = "revised" if known is not None and known[2] == "ok" else "new"
     return outcome
-
-
-class Batch:
-    """Reports landed in transactions of up to ``size`` reports (or ``seconds``): a killed run
-    loses at most the open batch, never part of a report; fewer commits (fsyncs) than one each."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, size: int = 25, seconds: float = 2.0) -> None:
-        import time
-
-        self._time = time.monotonic
-        self.con, self.size, self.seconds = con, size, seconds
-        self.pending = 0
-        self.opened = 0.0
-
-    def __enter__(self) -> Batch:
-        return self
-
-    def add(self, fn, *args):
-        if self.pending == 0:
-            self.con.execute("BEGIN TRANSACTION")
-            self.opened = self._time()
-        try:
-            out = fn(self.con, *args)
-        except Exception:
-            self.con.execute("ROLLBACK")
-            self.pending = 0
-            raise
-        self.pending += 1
-        if self.pending >= self.size or self._time() - self.opened >= self.seconds:
-            self.commit()
-        return out
-
-    def commit(self) -> None:
-        if self.pending:
-            self.con.execute("COMMIT")
-            self.pending = 0
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is None:
-            self.commit()
-        elif self.pending:
-            self.con.execute("ROLLBACK")
-            self.pending = 0
 
 
 def watermark(con: duckdb.DuckDBPyConnection, portal: str, column_id: str) -> date | None:

@@ -17,7 +17,7 @@ SCHEDULE_TZ = "Asia/Shanghai"
 # everything ready first, then finish a warehouse build before starting another — so a later
 # publish run usually finds the serving copy current and is skipped.
 WRITER_PRIORITY = {
-    "fetch_and_land": 50,
+    "land": 50,
     "reextract": 50,
     "parse": 40,
     "reparse": 40,

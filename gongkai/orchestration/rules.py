@@ -2,8 +2,9 @@
 
 * when to skip the warehouse steps (nothing changed since the last publish: :func:`parse_state`,
   :func:`warehouse_current`, the published marker written by :func:`mark_published`);
-* what a retry may cure (:func:`transient_failures`, :func:`validation_verdict`) and what is the
-  user's error (:class:`UserError`, never retried);
+* what a retry may cure (:func:`validation_verdict`; for downloads,
+  ``scrapers.run.DownloadResult.transient``) and what is the user's error (:class:`UserError`,
+  never retried);
 * a gate result rebuilt from its dict form (XCom) for publishing (:func:`validation_from_dict`);
 * which documents a reprocess run re-extracts and re-parses (:func:`reprocess_selection`,
   :func:`select_documents`): one rule, by the report year the parser read and the agency code.
@@ -91,12 +92,6 @@ def staging_changed(landed: dict[str, Any] | None, parsed: dict[str, Any] | None
 
 
 # ---- retries -----------------------------------------------------------------------------------
-
-
-def transient_failures(summary: dict[str, Any]) -> int:
-    """Reports that failed for a reason a retry may cure (not quarantined, not HTTP 404)."""
-    gone = sum(1 for f in summary.get("failures", []) if str(f.get("reason", "")).startswith("HTTP 404"))
-    return max(0, int(summary.get("failed", 0)) - int(summary.get("quarantined", 0)) - gone)
 
 
 def validation_verdict(result: dict[str, Any]) -> tuple[str, str]:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from gongkai.config import Settings
@@ -57,20 +58,17 @@ class StepIncomplete(RuntimeError):
 
 def list_hosts(portal: str | None = None) -> list[dict[str, Any]]:
     """Registry columns grouped by portal host, ``[{"host", "columns": [{"portal", "column"}]}]``:
-    one mapped discovery task per host, so hosts run in parallel while each stays polite."""
-    from scrapers.registry import load_portals
-    from scrapers.run import list_columns
+    one mapped discovery and one mapped download per host, so hosts run in parallel while each
+    stays polite."""
+    from scrapers.run import group_by_host, list_columns
 
     with user_errors():
         s = settings()
         columns = list_columns(s, portal=portal or None)
         if not columns:
             raise rules.UserError(f"no portal columns registered (portal filter: {portal!r})")
-    portals = load_portals(s.portals_file)
-    hosts: dict[str, list[dict[str, Any]]] = {}
-    for c in columns:
-        hosts.setdefault(portals[c["portal"]].hosts[0], []).append(c)
-    for host, cols in hosts.items():
+    hosts = group_by_host(s, columns)
+    for host, cols in sorted(hosts.items()):
         log.info("host %s: %d column(s): %s", host, len(cols), ", ".join(_label(c) for c in cols))
     return [{"host": host, "columns": cols} for host, cols in sorted(hosts.items())]
 
@@ -81,10 +79,10 @@ def _label(column: dict[str, Any]) -> str:
 
 def discover_host(
     host: dict[str, Any], window: dict[str, str | None], *, final_try: bool = True
-) -> list[dict]:
-    """Discover every column of one host in turn. A discovery error is retried; on the last try the
-    results are returned with their errors, which fetch+land records as failure rows and the
-    silence check sees."""
+) -> dict[str, Any]:
+    """Discover every column of one host in turn: ``{"host", "discoveries"}``. A discovery error
+    is retried; on the last try the results are returned with their errors, which landing records
+    as failure rows and the silence check sees."""
     from scrapers.run import discover_column
 
     since = date.fromisoformat(window["since"]) if window.get("since") else None
@@ -111,29 +109,84 @@ def discover_host(
     errors = [f"{r['portal']}/{r['column']}: {r['error']}" for r in out if r.get("error")]
     if errors and not final_try:
         raise StepIncomplete(f"discovery on {host['host']} failed: {'; '.join(errors)[:1000]}")
-    return out
+    return {"host": host["host"], "discoveries": out}
 
 
-def fetch_and_land(discoveries: list[dict[str, Any]], run_id: str | None, *, final_try: bool = True) -> dict:
-    """Download and land what was discovered. Landing is per report and idempotent, so a retry
-    fetches only what failed; on the last try failures stay rows with reasons."""
-    from scrapers.run import fetch_and_land as _fetch_and_land
+def download_host(found: dict[str, Any], run_id: str, *, final_try: bool = True) -> dict[str, Any]:
+    """Download one host's new reports (``found``: its discovery task's result) into the raw
+    archive and the run's spool; no staging write. Transient download failures are retried (a
+    retry resumes: finished documents are not fetched again); on the last try they, and a failure
+    of the host as a whole, stay in the manifest as failures with reasons, for landing."""
+    from scrapers import spool
+    from scrapers.run import download_host as _download
+
+    s = settings()
+    result = as_dict(_download(s, found["host"], found["discoveries"], run_id, contain_errors=final_try))
+    log.info(
+        "host %s: %s document(s) downloaded (%s resumed from an earlier try): %s ok, %s not modified, "
+        "%s failed (%s transient), %s quarantined; %s document request(s) in %ss -> %s",
+        found["host"],
+        *(result.get(k, 0) for k in ("documents", "resumed", "ok", "not_modified", "failed", "transient")),
+        *(result.get(k, 0) for k in ("quarantined", "document_requests", "seconds", "manifest")),
+    )
+    manifest = spool.read_manifest(Path(result["manifest"]))
+    named = 0
+    for col in manifest["columns"]:
+        d = col["discovery"]
+        if col["documents"]:
+            log.info("  %s/%s: %d document(s)", d["portal"], d["column"], len(col["documents"]))
+        for e in col["documents"]:
+            named += 1
+            if named > NAMED * 5:
+                break
+            log.info(
+                "    %s %s %r %s archive %s%s",
+                e["document_id"][:12],
+                e["status"],
+                e["title"],
+                e["url"],
+                ", ".join(str(s.raw_dir / b[:2] / b) for b in e["blobs"]) or "-",
+                f" ({e['reason']})" if e.get("reason") else "",
+            )
+    if result.get("error"):
+        log.error(
+            "host %s failed as a whole (its columns land as failures): %s", found["host"], result["error"]
+        )
+    if result.get("transient") and not final_try:
+        raise StepIncomplete(f"{result['transient']} report(s) on {found['host']} failed transiently")
+    return result
+
+
+def land(run_id: str) -> dict[str, Any]:
+    """Land every download manifest of the run (the one staging writer). Idempotent: a retry
+    lands only what is not landed yet; failures stay rows with reasons (the downloads retried)."""
+    from scrapers import spool
+    from scrapers.run import land as _land
 
     s = settings()
     started = datetime.now(UTC).replace(tzinfo=None)
-    result = as_dict(_fetch_and_land(s, list(discoveries), run_id=run_id))
+    paths = spool.manifests(s.home, run_id)
+    log.info("landing %d manifest(s) of run %s: %s", len(paths), run_id, ", ".join(p.name for p in paths))
+    unfinished = sorted(spool.run_dir(s.home, run_id).glob("*.part"))
+    for p in unfinished:
+        log.warning("  %s: a download that never finished (its reports are fetched by a later run)", p.name)
+    result = as_dict(_land(s, run_id))
     log.info(
-        "found %s, new %s, revised %s, unchanged %s, failed %s (quarantined %s); %s list + %s document requests",
+        "found %s, new %s, revised %s, unchanged %s, failed %s (quarantined %s, pending %s, given up %s); "
+        "%s list + %s document requests; %s column(s), %s failed",
         *(result.get(k, 0) for k in ("found", "new", "revised", "unchanged", "failed", "quarantined")),
+        result.get("pending", 0),
+        len(result.get("gave_up", [])),
         result.get("list_requests", 0),
         result.get("document_requests", 0),
+        result.get("columns", 0),
+        result.get("columns_failed", 0),
     )
     _log_landed(s, started)
     for f in result.get("failures", [])[:NAMED]:
         log.warning("  failed %s: %s", f.get("url"), f.get("reason"))
-    transient = rules.transient_failures(result)
-    if transient and not final_try:
-        raise StepIncomplete(f"{transient} report(s) failed transiently: {result['failures'][:5]}")
+    for g in result.get("gave_up", [])[:NAMED]:
+        log.error("  given up %s %s: %s", g.get("document_id"), g.get("url"), g.get("reason"))
     return result
 
 

@@ -92,7 +92,7 @@ def _backfill(af: LocalAirflow, **extra) -> dict[str, dict]:
             "tasks": af.api("GET", f"/dags/gongkai_daily/dagRuns/{rid}/taskInstances")["task_instances"],
             "landed": af.api(
                 "GET",
-                f"/dags/gongkai_daily/dagRuns/{rid}/taskInstances/fetch_and_land/xcomEntries/return_value",
+                f"/dags/gongkai_daily/dagRuns/{rid}/taskInstances/land/xcomEntries/return_value",
             )["value"],
         }
     failed = {

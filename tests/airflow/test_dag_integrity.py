@@ -55,25 +55,43 @@ def _chain(dag, order: list[str]) -> None:
 
 
 def test_daily_shape(dagbag) -> None:
-    """Acquisition only: discover per host → land → parse → update the staging asset."""
+    """Acquisition only: per host discover → download, then one land → parse → update the asset."""
     dag = dagbag.dags["gongkai_daily"]
     assert dag.catchup is False and dag.max_active_runs == 1
     assert type(dag.timetable).__name__ == "CronDataIntervalTimetable"
     assert dag.timetable.expression == DAILY_CRON and "Asia/Shanghai" in repr(dag.timetable)
-    _chain(dag, ["hosts", "discover", "fetch_and_land", "parse", "staging_updated"])
+    _chain(dag, ["hosts", "discover", "download", "land", "parse", "staging_updated"])
     assert not {"build", "validate", "publish"} & set(dag.task_ids)
-    assert dag.get_task("discover").downstream_task_ids >= {"fetch_and_land", "portal_silence"}
-    # every DuckDB writer shares the one-slot pool; discovery is read-only and mapped per host
-    for task_id in ("fetch_and_land", "parse"):
+    assert dag.get_task("discover").downstream_task_ids == {"download", "portal_silence"}
+    # every DuckDB writer shares the one-slot pool; discovery and downloads write no DuckDB
+    for task_id in ("land", "parse"):
         assert dag.get_task(task_id).pool == WAREHOUSE_POOL
-    assert dag.get_task("discover").pool != WAREHOUSE_POOL
-    assert type(dag.get_task("discover")).__name__.endswith("MappedOperator")
+    for task_id in ("discover", "download"):
+        assert dag.get_task(task_id).pool != WAREHOUSE_POOL
     assert [o.name for o in dag.get_task("staging_updated").outlets] == ["gongkai_staging"]
     for task in dag.tasks:
         assert task.on_failure_callback, task.task_id
-    assert dag.get_task("fetch_and_land").retries >= 1
-    assert dag.get_task("fetch_and_land").retry_exponential_backoff > 1
+    assert dag.get_task("download").retries >= 1
+    assert dag.get_task("download").retry_exponential_backoff > 1
     assert set(dag.params.keys()) >= {"since", "until", "portal", "force_build"}
+
+
+def test_daily_maps_discovery_and_download_per_host_and_lands_once(dagbag) -> None:
+    """Discover and download are one mapped task group over the hosts (a host's download waits for
+    its own discovery only); one land task in the writer pool lands every host that finished."""
+    from airflow.serialization.serialized_objects import DagSerialization
+
+    dag = dagbag.dags["gongkai_daily"]
+    for restored in (dag, DagSerialization.deserialize_dag(DagSerialization.serialize_dag(dag))):
+        discover, download, land = (restored.get_task(t) for t in ("discover", "download", "land"))
+        group = download.get_closest_mapped_task_group()
+        assert group is not None and group is discover.get_closest_mapped_task_group()
+        assert {t.task_id for t in group.iter_tasks()} == {"discover", "download"}
+        assert "hosts" in discover.upstream_task_ids  # mapped over the hosts task's list
+        assert land.get_closest_mapped_task_group() is None  # one instance per run
+        assert land.upstream_task_ids == {"download"} and land.pool == WAREHOUSE_POOL
+        assert land.trigger_rule == "all_done_min_one_success"  # a failed host does not block the others
+        assert land.priority_weight == 50
 
 
 def test_publish_is_scheduled_on_the_staging_asset_with_the_shared_group(dagbag) -> None:

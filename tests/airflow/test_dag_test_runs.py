@@ -60,9 +60,11 @@ def test_daily_run_with_portal_faults_loses_nothing(embedded, agency_years) -> N
     out = run_daily_once(settings, since=date(2017, 1, 1), until=date(2021, 1, 1), airflow_home=airflow_home)
     assert out["state"] == "success", out["tasks"]
     assert all(state == "success" for state in out["tasks"].values()), out["tasks"]
-    assert sum(1 for t in out["tasks"] if t.startswith("discover[")) == len(out["results"]["hosts"])
+    hosts = len(out["results"]["hosts"])
+    assert sum(1 for t in out["tasks"] if t.startswith("discover[")) == hosts
+    assert sum(1 for t in out["tasks"] if t.startswith("download[")) == hosts  # one download per host
     assert set(out["runs"]) == {"gongkai_daily", "gongkai_publish"}  # the staging asset triggered publishing
-    landed = out["results"]["fetch_and_land"]
+    landed = out["results"]["land"]
     assert (landed["found"], landed["new"], landed["failed"]) == (5, 5, 0), landed
     assert out["results"]["publish"]["published"] is True
     # the warehouse holds every seed report under the year written in it
@@ -78,7 +80,7 @@ def test_second_run_is_idempotent_and_skips_the_warehouse(embedded, snapshot) ->
     out = run_daily_once(settings, since=date(2017, 1, 1), until=date(2021, 1, 1), airflow_home=airflow_home)
     assert out["prepared"] is False  # metadata DB migrated once
     assert out["state"] == "success", out["tasks"]
-    landed = out["results"]["fetch_and_land"]
+    landed = out["results"]["land"]
     assert (landed["found"], landed["new"], landed["revised"], landed["unchanged"]) == (5, 0, 0, 5)
     assert out["tasks"]["staging_updated"] == "skipped"  # staging unchanged: no publish run
     assert set(out["runs"]) == {"gongkai_daily"} and "build" not in out["tasks"]
