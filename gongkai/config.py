@@ -40,7 +40,6 @@ ENV_VARS: dict[str, str] = {
     "retry_backoff": "GONGKAI_RETRY_BACKOFF",
     "max_download_bytes": "GONGKAI_MAX_DOWNLOAD_BYTES",
     "fetch_workers": "GONGKAI_FETCH_WORKERS",
-    "land_batch_size": "GONGKAI_LAND_BATCH_SIZE",
     "request_deadline_s": "GONGKAI_REQUEST_DEADLINE_S",
     "max_unzipped_bytes": "GONGKAI_MAX_UNZIPPED_BYTES",
     "max_list_pages": "GONGKAI_MAX_LIST_PAGES",
@@ -51,6 +50,7 @@ ENV_VARS: dict[str, str] = {
     "dbt_memory_limit": "GONGKAI_DBT_MEMORY_LIMIT",
     "yoy_factor": "GONGKAI_YOY_FACTOR",
     "gate_chunk_rows": "GONGKAI_GATE_CHUNK_ROWS",
+    "gate_full": "GONGKAI_GATE_FULL",
     "task_retries": "GONGKAI_TASK_RETRIES",
     "task_timeout_s": "GONGKAI_TASK_TIMEOUT_S",
     "retry_delay_s": "GONGKAI_RETRY_DELAY_S",
@@ -90,7 +90,6 @@ class Settings:
     retry_backoff: float = 0.25  # seconds before the first HTTP retry (doubles each retry)
     max_download_bytes: int = 50 * 1024 * 1024
     fetch_workers: int = 4  # article/attachment downloads in parallel (each host stays polite)
-    land_batch_size: int = 25  # reports landed per staging transaction
     request_deadline_s: float = 120.0  # one HTTP request's total time, retries and redirects included
     max_unzipped_bytes: int = 100 * 1024 * 1024  # a .docx/.xlsx that unpacks to more is refused
     max_list_pages: int = 500  # list pages read per column and run (pagination that never ends)
@@ -103,6 +102,7 @@ class Settings:
     # gate
     yoy_factor: float = 10.0  # a value more than this many times (or under 1/this) last year's warns
     gate_chunk_rows: int = 2_000_000
+    gate_full: bool = False  # every gate validates every row (default: what changed since the last pass)
     # orchestration (task retries with exponential backoff; portal-silence alert)
     task_retries: int = 3
     task_timeout_s: float = 4 * 3600.0  # execution_timeout of every DAG task (a hung task fails, alerts)

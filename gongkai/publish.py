@@ -317,6 +317,9 @@ BOOKKEEPING_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "elapsed_s": "耗时 — seconds the gate took (s)",
             "results_path": "结果文件 — path of the run's JSON results",
             "data_docs_path": "数据文档 — path of the run's Data Docs",
+            "scope": "校验范围 — full: every row; delta: the documents changed since the last gate that"
+            " passed (same verdict; a suite on unchanged tables keeps that gate's outcome)",
+            "scope_documents": "校验文档数 — documents a delta gate validated (count; 0 in a full gate)",
         },
     ),
     "validation_results": (
@@ -335,6 +338,8 @@ BOOKKEEPING_DOCS: dict[str, tuple[str, dict[str, str]]] = {
             "unexpected_count": "异常行数 — rows that broke the rule (count)",
             "sample": "样例 — a few failing values (JSON)",
             "error": "错误 — why the expectation could not be evaluated",
+            "carried_from": "沿用自 — the gate run whose outcome this is, kept because the tables the suite"
+            " reads are unchanged since (NULL: evaluated in this run)",
         },
     ),
     MANIFEST: (

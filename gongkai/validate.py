@@ -11,6 +11,7 @@ allows (``quarantine_share`` of the reports, at least ``QUARANTINE_MIN``), the d
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -21,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from expectations import scope
 from gongkai.config import Settings
 from gongkai.parquet_export import ParquetStage, warehouse_stamp
 
@@ -38,6 +40,9 @@ create table if not exists main.validation_runs (
     blocking_failed integer, warnings integer, expectations integer, elapsed_s double,
     results_path varchar, data_docs_path varchar)
 """
+# columns added since the table was first made (a warehouse built before them gains them)
+RUNS_ADDED = ("scope varchar", "scope_documents bigint")
+RESULTS_ADDED = ("carried_from varchar",)
 RESULTS_DDL = """
 create table if not exists main.validation_results (
     run_id varchar, suite varchar, family varchar, table_name varchar, expectation varchar,
@@ -71,6 +76,8 @@ class ValidationResult:
     parquet_not_staged: str = ""
     warehouse_stamp: str = ""
     quarantined: list[dict[str, Any]] = field(default_factory=list)
+    # full | delta, why, and how many documents a delta gate validated (expectations.scope)
+    scope: dict[str, Any] = field(default_factory=dict)
 
 
 def _summary(outcomes: list[Any], runs: list[Any]) -> list[dict[str, Any]]:
@@ -90,6 +97,7 @@ def _summary(outcomes: list[Any], runs: list[Any]) -> list[dict[str, Any]]:
                 "blocking_failed": sum(1 for o in mine if not o.success and o.severity == "blocking"),
                 "warnings": sum(1 for o in mine if not o.success and o.severity == "warning"),
                 "error": run.error,
+                "carried_from": run.carried_from,
             }
         )
     return rows
@@ -106,10 +114,14 @@ def _record(
     with duckdb.connect(str(settings.warehouse_db), config=WAREHOUSE_DUCKDB_CONFIG) as con:
         con.execute(NO_PROGRESS_BAR)
         con.execute(RUNS_DDL)
+        for column in RUNS_ADDED:
+            con.execute(f"alter table main.validation_runs add column if not exists {column}")
         con.execute(RESULTS_DDL)
+        for column in RESULTS_ADDED:
+            con.execute(f"alter table main.validation_results add column if not exists {column}")
         con.execute("begin")
         con.execute(
-            "insert into main.validation_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into main.validation_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 result.run_id,
                 datetime.fromisoformat(result.started_at).replace(tzinfo=None),
@@ -121,11 +133,13 @@ def _record(
                 result.elapsed_s,
                 result.results_path,
                 result.data_docs_path,
+                result.scope.get("mode", "full"),
+                result.scope.get("documents"),
             ],
         )
         columns = ("suite", "family", "table", "expectation", "column", "severity", "rule", "success")
         con.executemany(
-            "insert into main.validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into main.validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 [
                     result.run_id,
@@ -134,6 +148,7 @@ def _record(
                     o["unexpected_count"],
                     json.dumps(o["sample"], ensure_ascii=False, default=str),
                     o["error"],
+                    o.get("carried_from"),
                 ]
                 for o in outcomes
             ],
@@ -235,6 +250,42 @@ def _check_documents(con: Any, params: Any, share: float) -> tuple[list[dict[str
     return quarantined, _document_outcome(quarantined, reports, limit, error), limit
 
 
+def _state_dir(settings: Settings) -> Path:
+    return settings.validation_dir / "state"
+
+
+def _choose_scope(
+    con: Any, scratch: Path, settings: Settings, params: Any, quarantine_share: float, full: bool
+) -> tuple[str, Any]:
+    """(digest of today's verdict inputs, the scope): delta when only document rows changed since
+    the last gate that passed. Fingerprints that cannot be made: a full gate that leaves no state."""
+    try:
+        scope.start(con, scratch)
+        digest, relationships = _scope_inputs(con, params, quarantine_share)
+    except Exception as exc:  # e.g. no space for the scratch file: validate every row
+        return "", scope.Scope(reason=f"no fingerprints ({type(exc).__name__}: {exc})"[:300])
+    try:
+        allow = not (full or settings.gate_full)
+        return digest, scope.decide(con, _state_dir(settings), digest, relationships, allow_delta=allow)
+    except Exception as exc:  # an unreadable state: validate every row (and leave a new state)
+        return digest, scope.Scope(
+            reason=f"the last state could not be compared ({type(exc).__name__}: {exc})"[:300]
+        )
+
+
+def _scope_inputs(con: Any, params: Any, quarantine_share: float) -> tuple[str, dict[str, dict[str, str]]]:
+    """Today's fingerprints (into ``gate_delta``), the digest of what else decides a verdict, and the
+    marts' foreign keys (``expectations.scope``)."""
+    import expectations
+
+    relationships = {name: dict(rules.relationships) for name, rules in params.mart_rules.items()}
+    scope.fingerprint(con, relationships)
+    code = scope.code_digest([*Path(expectations.__file__).parent.rglob("*.py"), Path(__file__)])
+    described = {k: v for k, v in dataclasses.asdict(params).items() if k != "scope"}
+    described["quarantine_share"] = quarantine_share
+    return scope.verdict_digest(con, described, code), relationships
+
+
 def _new_result(settings: Settings, data_docs: bool) -> ValidationResult:
     started = datetime.now(UTC)
     run_id = started.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -259,34 +310,51 @@ def _run_gate(
     data_docs: bool,
     stage: ParquetStage | None,
     quarantine_share: float,
+    full: bool = False,
 ) -> tuple[list[dict[str, Any]], Any]:
     """Validate the warehouse into ``result``; returns the outcome rows and the suites' parameters."""
     import duckdb
 
-    from expectations.checkpoint import run_checkpoint
+    from expectations.checkpoint import carried, run_checkpoint
     from expectations.suites import all_suites
 
     docs_dir = settings.validation_dir / "data_docs"
     # no progress bar: DuckDB enables it by default and it roughly doubles the gate's CPU time
     con = duckdb.connect(str(settings.warehouse_db), read_only=True)
+    scratch = settings.validation_dir / f".gate-{result.run_id}.duckdb"  # fingerprints, delta relations
     con.execute(NO_PROGRESS_BAR)
     try:
         if settings.staging_db.exists():
             con.sql(f"attach '{settings.staging_db}' as staging (read_only)")
         params = gate_params(con, settings, yoy_factor)
+        digest, chosen = _choose_scope(con, scratch, settings, params, quarantine_share, full)
+        params = dataclasses.replace(params, scope=chosen)
+        result.scope = params.scope.as_dict()
         quarantined, documents, _ = _check_documents(con, params, quarantine_share)
+        suites = all_suites(params)
+        kept, kept_runs = carried(
+            [s for s in suites if params.scope.carries(s.reads)],
+            params.scope.last_results,
+            params.scope.last_run,
+        )
         found, runs = run_checkpoint(
             con,
-            all_suites(params),
+            [s for s in suites if s.name not in {o.suite for o in kept}],
             run_name=result.run_id,
             chunk_rows=chunk_rows,
             data_docs_dir=docs_dir if data_docs else None,
         )
+        found, runs = [*kept, *found], [*kept_runs, *runs]
+        passed = found and not any(o.severity == "blocking" and not o.success for o in found)
+        if digest and passed and documents["severity"] != "blocking":  # the next gate compares with this
+            quarantined_ids = [q["document_id"] for q in quarantined]
+            scope.save(con, _state_dir(settings), result.run_id, digest, quarantined_ids, result.results_path)
     except BaseException:
         if stage is not None:
             stage.finish(keep=False)
         raise
     finally:
+        scope.stop(con, scratch)
         con.close()
     if data_docs and not (docs_dir / "index.html").exists():
         result.data_docs_path = ""
@@ -350,6 +418,7 @@ def run_validation(
     record: bool = True,
     stage_parquet: bool = False,
     quarantine_share: float = QUARANTINE_SHARE,
+    full: bool = False,
 ) -> ValidationResult:
     """Run every suite and the per-document checks; store the run; never raises on bad data (a
     failure is a row with a reason).
@@ -358,6 +427,11 @@ def run_validation(
     year-over-year change beyond which a warning is raised. ``stage_parquet``: write the Parquet
     files of the warehouse while the suites run (``gongkai.parquet_export.ParquetStage``), kept for
     ``publish`` only when the gate passes with nothing quarantined.
+
+    Scope (``expectations.scope``): when only document rows changed since the last gate that passed,
+    the gate validates those documents (plus the small tables and the counts across the layers
+    whole), with the verdict a full gate would give; ``full`` (or ``settings.gate_full``) validates
+    every row. ``result.scope`` says which and why.
     """
     t0 = time.perf_counter()
     settings.ensure_dirs()
@@ -378,6 +452,7 @@ def run_validation(
             data_docs=data_docs,
             stage=stage,
             quarantine_share=quarantine_share,
+            full=full,
         )
     result.success = result.blocking_failed == 0 and result.error is None
     result.elapsed_s = round(time.perf_counter() - t0, 2)

@@ -10,6 +10,7 @@ from typing import Any
 from great_expectations.expectations.expectation import Expectation
 
 from expectations.frames import Frame
+from expectations.scope import FULL, Scope
 from gongkai.reference import APPLICANTS as APPLICANTS
 from gongkai.reference import FIRST_REPORT_YEAR as FIRST_REPORT_YEAR
 from gongkai.reference import GENERATIONS as GENERATIONS
@@ -34,6 +35,8 @@ class GateParams:
     agency_year_indicators: tuple[str, ...] = ()
     # where the last build's start is recorded: build_state.slice_info | build_state.invocations
     build_started: str = "slice_info"
+    # every row, or the rows of the documents changed since the last gate that passed
+    scope: Scope = FULL
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,10 @@ class Suite:
     frame: Frame
     expectations: tuple[Expectation, ...]
     more: tuple[Part, ...] = ()  # further (frame, expectations) validated under the same suite name
+    # the tables its outcome depends on (a table suite: its table and the parents of its foreign
+    # keys); empty: not known, always validated. A delta gate carries the last outcome of a suite
+    # whose tables are unchanged (``expectations.scope``)
+    reads: tuple[str, ...] = ()
 
     def parts(self) -> tuple[Part, ...]:
         return (Part("", self.frame, self.expectations), *self.more)

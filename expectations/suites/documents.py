@@ -35,7 +35,7 @@ def _ceilings(params: GateParams) -> str:
 _FACTS = """
 staged_cells as (
     select c.document_id, c.version, c.indicator, coalesce(c.applicant, 'total') as applicant, c.source, c.value
-    from staging.main.parsed_cells as c
+    from {cells} as c
     semi join main.dim_report as r on r.document_id = c.document_id and r.version = c.version
     where c.indicator is not null
 ),
@@ -45,7 +45,7 @@ staged_fp as (
 ),
 fact_fp as (
     select document_id, version, count(*) as n, sum(hash(indicator, applicant, source, value)::hugeint) as h
-    from main.fct_indicator_value group by document_id, version
+    from {facts} group by document_id, version
 ),
 fact_problems as (
     select coalesce(s.document_id, f.document_id) as document_id, coalesce(s.version, f.version) as version,
@@ -68,7 +68,7 @@ count_problems as (
                    when f.value <> round(f.value) then ' is not a whole number'
                    else ' is above its ceiling ' || cast(coalesce(k.ceiling, {ceiling}) as varchar)
               end as problem
-    from main.fct_indicator_value as f
+    from {facts} as f
     join main.dim_indicator as i on i.key = f.indicator_key
     left join ceilings as k on k.indicator = f.indicator
     where i.unit in ({units})
@@ -84,7 +84,7 @@ series_problems as (
            || case when f.key is null then 'no such fact'
                    else 'the fact: ' || f.indicator || ' (' || f.applicant || ') '
                         || coalesce(cast(f.value as varchar), 'NULL') end as problem
-    from main.mart_indicator_series as s
+    from {series} as s
     left join main.fct_indicator_value as f on f.key = s.key
     left join main.dim_report as r on r.key = s.report_key
     where f.key is null or f.value is distinct from s.value or f.report_key is distinct from s.report_key
@@ -96,12 +96,12 @@ series_problems as (
 _COVERAGE = """
 chosen_grains as (
     select f.report_key, count(distinct (f.indicator, f.applicant)) as n
-    from main.fct_indicator_value as f
+    from {facts} as f
     semi join main.mart_agency_year as m on m.report_key = f.report_key
     group by f.report_key
 ),
 series_rows as (
-    select report_key, count(*) as n from main.mart_indicator_series group by report_key
+    select report_key, count(*) as n from {series} group by report_key
 ),
 coverage_problems as (
     select r.document_id, r.version,
@@ -138,11 +138,11 @@ choice_problems as (
 _AGENCY_YEAR = """
 agency_year_values as (
     select agency_code, report_year, document_id, indicator, value
-    from (unpivot (select agency_code, report_year, document_id, {pivot} from main.mart_agency_year)
+    from (unpivot (select agency_code, report_year, document_id, {pivot} from {agency_year})
           on {pivot} into name indicator value value)
 ),
 series_totals as (
-    select agency_code, report_year, indicator, value, report_key from main.mart_indicator_series
+    select agency_code, report_year, indicator, value, report_key from {series}
     where applicant = 'total' and indicator in ({pivot_list})
 ),
 agency_year_problems as (
@@ -182,16 +182,30 @@ def problems_sql(params: GateParams) -> str:
     """One row per failing document: ``document_id``, ``version`` (the newest failing), ``n_problems``,
     ``reasons``."""
     pivot = params.agency_year_indicators
-    counts = _COUNTS.format(units=sql_list(params.count_units), ceiling=DEFAULT_COUNT_CEILING)
+    scope = params.scope
+    # a delta gate aggregates the changed documents' rows; lookups by key stay on the whole tables
+    rel = {
+        "cells": scope.rel("staging.main.parsed_cells"),
+        "facts": scope.rel("main.fct_indicator_value"),
+        "series": scope.rel("main.mart_indicator_series"),
+        "agency_year": (
+            f"(select * from main.mart_agency_year where document_id in ({scope.docs()}))"
+            if scope.delta
+            else "main.mart_agency_year"
+        ),
+    }
+    counts = _COUNTS.format(units=sql_list(params.count_units), ceiling=DEFAULT_COUNT_CEILING, **rel)
     agency_year = (
-        _AGENCY_YEAR.format(pivot=", ".join(pivot), pivot_list=sql_list(pivot)) if pivot else _NO_AGENCY_YEAR
+        _AGENCY_YEAR.format(pivot=", ".join(pivot), pivot_list=sql_list(pivot), **rel)
+        if pivot
+        else _NO_AGENCY_YEAR
     )
     return (
         f"with ceilings as ({_ceilings(params)}),"
-        + _FACTS
+        + _FACTS.format(**rel)
         + counts
-        + _SERIES
-        + _COVERAGE
+        + _SERIES.format(**rel)
+        + _COVERAGE.format(**rel)
         + _CHOICE
         + agency_year
         + _PROBLEMS

@@ -91,7 +91,16 @@ def model_suite(rules: ModelRules, params: GateParams) -> Suite:
             )
         )
     name = table if table.startswith("mart_") else f"mart_{table}"
-    return table_suite(name, "marts", f"main.{table}", [*exps, *_extras(table, params)], orphans=orphans)
+    full = f"main.{table}"
+    delta = params.scope.rel(full)
+    return table_suite(
+        name,
+        "marts",
+        full,
+        [*exps, *_extras(table, params)],
+        orphans=orphans,
+        delta=None if delta == full else delta,
+    )
 
 
 def suites(params: GateParams) -> list[Suite]:

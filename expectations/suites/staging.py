@@ -28,13 +28,18 @@ def _orphan(column: str, parent: str, rule: str) -> tuple[Orphan, object]:
     return orphan, blocking(gxe.ExpectColumnValuesToBeNull, rule, column=column)
 
 
-def _suite(name: str, table: str, expectations: list, orphans: tuple = (), **kwargs: object) -> Suite:
+def _suite(
+    params: GateParams, name: str, table: str, expectations: list, orphans: tuple = (), **kwargs: object
+) -> Suite:
+    full = f"staging.main.{table}"
+    delta = params.scope.rel(full)
     return table_suite(
         name,
         "staging",
-        f"staging.main.{table}",
+        full,
         [*expectations, *(exp for _, exp in orphans)],
         orphans=[o for o, _ in orphans],
+        delta=None if delta == full else delta,
         **kwargs,  # type: ignore[arg-type]
     )
 
@@ -42,6 +47,7 @@ def _suite(name: str, table: str, expectations: list, orphans: tuple = (), **kwa
 def suites(params: GateParams) -> list[Suite]:
     return [
         _suite(
+            params,
             "staging_documents",
             "documents",
             [
@@ -56,6 +62,7 @@ def suites(params: GateParams) -> list[Suite]:
             ],
         ),
         _suite(
+            params,
             "staging_raw_texts",
             "raw_texts",
             [
@@ -73,6 +80,7 @@ def suites(params: GateParams) -> list[Suite]:
             ),
         ),
         _suite(
+            params,
             "staging_parse_results",
             "parse_results",
             [
@@ -116,6 +124,7 @@ def suites(params: GateParams) -> list[Suite]:
             },
         ),
         _suite(
+            params,
             "staging_parsed_cells",
             "parsed_cells",
             [
@@ -142,6 +151,7 @@ def suites(params: GateParams) -> list[Suite]:
             ),
         ),
         _suite(
+            params,
             "staging_parse_checks",
             "parse_checks",
             [

@@ -10,17 +10,24 @@ import click
     "--yoy-factor", type=float, default=None, help="Year-over-year change that raises a warning (default 10)."
 )
 @click.option("--no-docs", is_flag=True, help="Skip rendering Data Docs.")
-def command(yoy_factor: float | None, no_docs: bool) -> None:
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Validate every row (default: the documents changed since the last gate that passed, same verdict).",
+)
+def command(yoy_factor: float | None, no_docs: bool, full: bool) -> None:
     """Validate staging and the warehouse; exit 1 when a blocking expectation fails."""
     from gongkai.config import Settings
     from gongkai.validate import run_validation
 
-    result = run_validation(Settings.from_env(), yoy_factor=yoy_factor, data_docs=not no_docs)
+    result = run_validation(Settings.from_env(), yoy_factor=yoy_factor, data_docs=not no_docs, full=full)
     verdict = "PASSED" if result.success else "FAILED"
     click.echo(
         f"validation {result.run_id}: {verdict} — {result.expectations} expectations, "
         f"{result.blocking_failed} blocking failed, {result.warnings} warnings, {result.elapsed_s:.1f} s"
     )
+    if result.scope:
+        click.echo(f"  scope: {result.scope['mode']} — {result.scope['reason']}")
     if result.error:
         click.echo(f"  error: {result.error}", err=True)
     flagged = [r for r in result.summary if r["blocking_failed"] or r["warnings"] or r["error"]]

@@ -18,7 +18,7 @@ CHILD = """
 import dataclasses, sys
 from gongkai.config import Settings
 from scrapers.run import scrape
-s = dataclasses.replace(Settings.from_env(), request_interval=0.12, land_batch_size=1)
+s = dataclasses.replace(Settings.from_env(), request_interval=0.12)
 scrape(s)
 """
 
