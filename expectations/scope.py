@@ -266,20 +266,28 @@ def _load_state(state_dir: Path) -> dict[str, Any] | None:
     return state
 
 
+def full_reason(state_dir: Path, digest: str, *, allow_delta: bool) -> str | None:
+    """Why this gate must read every row before any fingerprint is compared, or None."""
+    if not allow_delta:
+        return "a full gate was asked for"
+    state = _load_state(state_dir)
+    if state is None:
+        return FULL.reason
+    if state.get("digest") != digest:
+        return "the suites, their parameters, a table's columns, indicator units or ceilings changed"
+    return None
+
+
 def decide(
     con: Any, state_dir: Path, digest: str, relationships: dict[str, dict[str, str]], *, allow_delta: bool
 ) -> Scope:
-    """Compare today's fingerprints with the state of the last gate that passed: a delta scope (D
-    copied into ``gate_delta``) when only document rows changed, else full with the reason."""
-    if not allow_delta:
-        return Scope(reason="a full gate was asked for")
-    state = _load_state(state_dir)
-    if state is None:
-        return FULL
-    if state.get("digest") != digest:
-        return Scope(
-            reason="the suites, their parameters, a table's columns, indicator units or ceilings changed"
-        )
+    """Compare today's fingerprints (:func:`fingerprint`) with the state of the last gate that
+    passed: a delta scope (D copied into ``gate_delta``) when only document rows changed, else full
+    with the reason."""
+    reason = full_reason(state_dir, digest, allow_delta=allow_delta)
+    if reason is not None:
+        return Scope(reason=reason)
+    state = _load_state(state_dir) or {}
     prints = _sql_str(str(state_dir / state["fingerprints"]))
     keys = _sql_str(str(state_dir / state["keys"]))
     con.execute(

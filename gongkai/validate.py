@@ -17,6 +17,7 @@ import math
 import os
 import time
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -256,34 +257,35 @@ def _state_dir(settings: Settings) -> Path:
 
 def _choose_scope(
     con: Any, scratch: Path, settings: Settings, params: Any, quarantine_share: float, full: bool
-) -> tuple[str, Any]:
-    """(digest of today's verdict inputs, the scope): delta when only document rows changed since
-    the last gate that passed. Fingerprints that cannot be made: a full gate that leaves no state."""
-    try:
-        scope.start(con, scratch)
-        digest, relationships = _scope_inputs(con, params, quarantine_share)
-    except Exception as exc:  # e.g. no space for the scratch file: validate every row
-        return "", scope.Scope(reason=f"no fingerprints ({type(exc).__name__}: {exc})"[:300])
-    try:
-        allow = not (full or settings.gate_full)
-        return digest, scope.decide(con, _state_dir(settings), digest, relationships, allow_delta=allow)
-    except Exception as exc:  # an unreadable state: validate every row (and leave a new state)
-        return digest, scope.Scope(
-            reason=f"the last state could not be compared ({type(exc).__name__}: {exc})"[:300]
-        )
-
-
-def _scope_inputs(con: Any, params: Any, quarantine_share: float) -> tuple[str, dict[str, dict[str, str]]]:
-    """Today's fingerprints (into ``gate_delta``), the digest of what else decides a verdict, and the
-    marts' foreign keys (``expectations.scope``)."""
+) -> tuple[str, Any, Future[None] | None]:
+    """(digest of today's verdict inputs, the scope, the fingerprinting still running): delta when
+    only document rows changed since the last gate that passed. A full gate fingerprints in the
+    background, for the state it leaves (DuckDB hashes while GX validates). Fingerprints that cannot
+    be made: a full gate that leaves no state."""
     import expectations
 
     relationships = {name: dict(rules.relationships) for name, rules in params.mart_rules.items()}
-    scope.fingerprint(con, relationships)
-    code = scope.code_digest([*Path(expectations.__file__).parent.rglob("*.py"), Path(__file__)])
-    described = {k: v for k, v in dataclasses.asdict(params).items() if k != "scope"}
-    described["quarantine_share"] = quarantine_share
-    return scope.verdict_digest(con, described, code), relationships
+    try:
+        scope.start(con, scratch)
+        code = scope.code_digest([*Path(expectations.__file__).parent.rglob("*.py"), Path(__file__)])
+        described = {k: v for k, v in dataclasses.asdict(params).items() if k != "scope"}
+        described["quarantine_share"] = quarantine_share
+        digest = scope.verdict_digest(con, described, code)
+        allow = not (full or settings.gate_full)
+        reason = scope.full_reason(_state_dir(settings), digest, allow_delta=allow)
+        if reason is not None:
+            pool = ThreadPoolExecutor(max_workers=1)
+            job = pool.submit(scope.fingerprint, con.cursor(), relationships)
+            pool.shutdown(wait=False)
+            return digest, scope.Scope(reason=reason), job
+        scope.fingerprint(con, relationships)
+    except Exception as exc:  # e.g. no space for the scratch file: validate every row
+        return "", scope.Scope(reason=f"no fingerprints ({type(exc).__name__}: {exc})"[:300]), None
+    try:
+        return digest, scope.decide(con, _state_dir(settings), digest, relationships, allow_delta=True), None
+    except Exception as exc:  # an unreadable state: validate every row (and leave a new state)
+        why = f"the last state could not be compared ({type(exc).__name__}: {exc})"[:300]
+        return digest, scope.Scope(reason=why), None
 
 
 def _new_result(settings: Settings, data_docs: bool) -> ValidationResult:
@@ -322,12 +324,13 @@ def _run_gate(
     # no progress bar: DuckDB enables it by default and it roughly doubles the gate's CPU time
     con = duckdb.connect(str(settings.warehouse_db), read_only=True)
     scratch = settings.validation_dir / f".gate-{result.run_id}.duckdb"  # fingerprints, delta relations
+    fingerprinting: Future[None] | None = None
     con.execute(NO_PROGRESS_BAR)
     try:
         if settings.staging_db.exists():
             con.sql(f"attach '{settings.staging_db}' as staging (read_only)")
         params = gate_params(con, settings, yoy_factor)
-        digest, chosen = _choose_scope(con, scratch, settings, params, quarantine_share, full)
+        digest, chosen, fingerprinting = _choose_scope(con, scratch, settings, params, quarantine_share, full)
         params = dataclasses.replace(params, scope=chosen)
         result.scope = params.scope.as_dict()
         quarantined, documents, _ = _check_documents(con, params, quarantine_share)
@@ -346,6 +349,11 @@ def _run_gate(
         )
         found, runs = [*kept, *found], [*kept_runs, *runs]
         passed = found and not any(o.severity == "blocking" and not o.success for o in found)
+        if fingerprinting is not None:
+            try:
+                fingerprinting.result()
+            except Exception:  # no state left: the next gate is full
+                digest = ""
         if digest and passed and documents["severity"] != "blocking":  # the next gate compares with this
             quarantined_ids = [q["document_id"] for q in quarantined]
             scope.save(con, _state_dir(settings), result.run_id, digest, quarantined_ids, result.results_path)
@@ -354,6 +362,8 @@ def _run_gate(
             stage.finish(keep=False)
         raise
     finally:
+        if fingerprinting is not None:  # never close the connection under a running query
+            wait([fingerprinting])
         scope.stop(con, scratch)
         con.close()
     if data_docs and not (docs_dir / "index.html").exists():
