@@ -48,6 +48,7 @@ FINGERPRINTED = (*DELTA_TABLES, "main.dim_report", "main.mart_agency_year")
 # document-less tables the checks of the large tables read (units of counts; ceilings): any change → full
 READ_WHOLE = ("main.dim_indicator", "seeds.indicator_ceilings")
 STATE_FILE = "gate_state.json"
+STALE_SCRATCH_S = 6 * 3600  # a gate's scratch database older than this was left by a killed gate
 DELTA_MAX_SHARE = 0.5  # more documents changed than this share of the reports: a full gate
 
 
@@ -234,7 +235,16 @@ def _key_sql(con: Any, parents: list[tuple[str, str, str]]) -> str:
 
 def start(con: Any, scratch: Path) -> None:
     """Attach the scratch database the fingerprints and delta relations live in (a file: the gate's
-    connection is read-only; attached, it is shared by every cursor of ``con``)."""
+    connection is read-only; attached, it is shared by every cursor of ``con``). Scratch files of
+    gates killed more than ``STALE_SCRATCH_S`` ago are removed."""
+    import time
+
+    for old in scratch.parent.glob(".gate-*.duckdb*"):
+        try:
+            if time.time() - old.stat().st_mtime > STALE_SCRATCH_S:
+                old.unlink()
+        except OSError:  # removed meanwhile
+            pass
     scratch.unlink(missing_ok=True)
     con.execute(f"attach {_sql_str(str(scratch))} as {DELTA_DB} (read_write)")
 

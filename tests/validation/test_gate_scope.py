@@ -9,7 +9,9 @@ last build wrote or outside it (an old report, staging, a dimension)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -180,3 +182,15 @@ def test_an_unreadable_state_means_a_full_gate_not_a_crash(
     # it left a new, good state: the next gate is a delta gate again
     again = run_validation(s, data_docs=False)
     assert again.success and again.scope["mode"] == "delta" and again.scope["documents"] == 0
+
+
+def test_a_killed_gates_scratch_file_is_removed_by_the_next_gate(
+    gate_warehouse: GateWarehouse, tmp_path: Path
+) -> None:
+    s = _copy(gate_warehouse, tmp_path / "killed")
+    left = s.validation_dir / ".gate-20260101T000000-dead00.duckdb"
+    left.write_bytes(b"left by a gate killed mid-run")
+    os.utime(left, (time.time() - 7 * 3600, time.time() - 7 * 3600))
+    v = run_validation(s, data_docs=False)
+    assert v.success and not left.exists()
+    assert not list(s.validation_dir.glob(".gate-*"))  # its own scratch file is gone too
