@@ -206,13 +206,9 @@ def _report_join(table: str) -> str:
 
 def _rows_of_docs(table: str) -> str:
     """SQL: the rows of ``table`` (alias ``t``) that belong to D."""
-    docs = f"select document_id from {DELTA_DB}.docs"
-    report_key = _REPORT_KEYED.get(table)
-    if report_key is None:
-        return f"select t.* from {table} as t where coalesce(t.document_id, '') in ({docs})"
     return (
-        f"select t.* from {table} as t where t.{report_key} in (select key from main.dim_report"
-        f" where document_id in ({docs})) or '?' || coalesce(t.{report_key}, '') in ({docs})"
+        f"select t.* from {table} as t {_report_join(table)}"
+        f" where {_document_of(table)} in (select document_id from {DELTA_DB}.docs)"
     )
 
 
@@ -406,9 +402,3 @@ def save(
                 shutil.rmtree(path, ignore_errors=True)
             else:
                 path.unlink(missing_ok=True)
-
-
-def forget(state_dir: Path) -> None:
-    """Drop the state: the next gate is full (after a gate with a blocking failure nothing is kept
-    from it, but the last passing state stays valid; this is for a state that cannot be trusted)."""
-    (state_dir / STATE_FILE).unlink(missing_ok=True)
