@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from operator import is_, itemgetter
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from gongkai.parsing.crosswalk import load as load_crosswalk
 from gongkai.reference import APPLICANTS
@@ -96,17 +96,18 @@ def _fmt(v: float | int | None) -> str:
     return str(int(v)) if float(v).is_integer() else str(v)
 
 
-_G1_KEYS = tuple((name, (total, None), [(p, None) for p in parts]) for name, total, parts in G1_SUMS)
+_SumKeys = tuple[str, Key, list[Key]]  # a sum check's name, its total's key and its parts' keys
+_G1_KEYS: tuple[_SumKeys, ...] = tuple((name, (total, None), [(p, None) for p in parts]) for name, total, parts in G1_SUMS)
 _BALANCE_KEYS = {
     a: (("requests_received", a), ("requests_carried_in", a), ("results_total", a), ("carried_over", a))
     for a in APPLICANTS
 }
-_RESULT_KEYS = {
+_RESULT_KEYS: dict[tuple[str, str], _SumKeys] = {
     (g, a): (f"t3_results_total[{a}]", ("results_total", a), [(r, a) for r in rows])
     for g, rows in RESULT_ROWS.items()
     for a in APPLICANTS
 }
-_T4_KEYS = tuple(
+_T4_KEYS: tuple[_SumKeys, ...] = tuple(
     (
         f"t4_{block}",
         (f"{block}_total", None),
@@ -307,11 +308,12 @@ def prose_checks(values: Values, narrative: list[dict]) -> list[dict]:
     slot = slots()
     for cell in narrative:
         ind = cell["indicator"]
-        t = _get(values, slot, (ind, None))
-        if t is ABSENT:
-            t = _get(values, slot, (ind, "total"))
-            if t is ABSENT:
+        got = _get(values, slot, (ind, None))
+        if got is ABSENT:
+            got = _get(values, slot, (ind, "total"))
+            if got is ABSENT:
                 continue
+        t = cast("float | int | None", got)
         p = cell["value"]
         name = f"prose_vs_table[{ind}]"
         if t is None:

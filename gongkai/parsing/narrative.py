@@ -47,7 +47,7 @@ _NUMBERING = re.compile(r"^\s*(?:\d+[.、](?!\d)|\([一二三四五六七八九�
 _NUMBER_START = frozenset("0123456789０１２３４５６７８９(（一二三四五六七八九十")
 # classify() of a context that needs no subject, memoised: the words before a figure repeat a lot
 _CLASSIFIED: dict[tuple[str, str, str | None], str | None] = {}
-_UNKNOWN = object()
+_UNKNOWN = "\x00unknown"  # not yet classified (an identity sentinel)
 _NEEDS_TOPIC = re.compile("维持|驳回|纠错|纠正|撤销|确认违法|其他结果|其他情形|结案|终止|审结|审理|办结")
 _CELL_LINE = re.compile(r"[\d.,%+\-/—–\s]+")
 _HEADING_END = ("情况", "概述", "概况", "数量", "事项", "措施", "问题", "工作")
@@ -278,10 +278,10 @@ def _read(lines: list[tuple[int, str, str]], generation: str | None) -> list[Fig
             value: int | float = int(num)
             approximate = approx is not None or joined.endswith(_APPROX_BEFORE, max(0, at - 2), at)
         else:
-            got = _value(m, joined)
-            if got is None:
+            read = _value(m, joined)
+            if read is None:
                 continue
-            value, approximate = got
+            value, approximate = read
         with_figure.add(start)
         lead = numbering(joined[start : start + 12])
         emit(indicator, value, approximate, start + lead.end() if lead else start, end, at)

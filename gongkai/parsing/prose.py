@@ -20,7 +20,7 @@ def prose_lines(
     ``tables`` are the spans of the HTML tables of an HTML text, None for any other text."""
     if tables is not None:
         # blank out tables (keeping their newlines), then strip tags (line by line if one spans lines)
-        pieces = []
+        pieces: list[str] = []
         pos = 0
         for start, end in tables:
             pieces += (text[pos:start], "\n" * text.count("\n", start, end))

@@ -121,8 +121,10 @@ def parse_text(text: str) -> dict:
     status = _status(generation, table, prose, year, agency, reasons)
     reasons += prose_reasons
     cells = table.cells if table else []
-    report_checks = table_checks(generation, table.values) if cells else []
+    report_checks: list[dict] = []
     if table is not None:  # (without a table no prose figure has a cell to be checked against)
+        if cells:
+            report_checks = table_checks(generation, table.values)
         report_checks += prose_checks(table.values, prose)
     return _result(
         generation,

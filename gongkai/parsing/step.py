@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -65,7 +66,7 @@ def _arrow(rows: list[tuple], columns: dict[str, str]):
     types = {"string": pa.string(), "int32": pa.int32(), "float64": pa.float64(), "bool": pa.bool_(),
              "timestamp": pa.timestamp("us")}  # fmt: skip
     schema = pa.schema([(name, types[t]) for name, t in columns.items()])
-    data = list(zip(*rows, strict=True)) if rows else [[] for _ in columns]
+    data: list[Sequence] = list(zip(*rows, strict=True)) if rows else [[] for _ in columns]
     return pa.Table.from_arrays([pa.array(col, type=f.type) for col, f in zip(data, schema, strict=True)],
                                 schema=schema)  # fmt: skip
 

@@ -91,7 +91,7 @@ def _found(generation: str, label: str, matches: dict[int, RowMatch]) -> bool:
     return any(i in matches for i in _rows_labelled(generation, label))
 
 
-def _num(v: float | int | None) -> float | int | None:
+def _num(v: float | int) -> float | int:
     if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
         return int(v)
     return v
@@ -157,11 +157,15 @@ def _total_proven(row: Row, values: list[Token]) -> bool:
     at least two and all positive but blanks, are parts that sum exactly to the last one."""
     if len(values) < 2 or row.columns[-1] != "总计":
         return False
-    nums = [t[CELL].value if t[CELL] is not None else None for t in values]
-    if any(v is None or v < 0 or v != int(v) for v in nums):
-        return False
+    nums: list[float | int] = []
+    for t in values:
+        cell = t[CELL]
+        v = cell.value if cell is not None else None
+        if v is None or v < 0 or v != int(v):
+            return False
+        nums.append(v)
     *parts, total = nums
-    return total > 0 and any(parts) and sum(parts) == total  # type: ignore[arg-type]
+    return total > 0 and any(parts) and sum(parts) == total
 
 
 def _incomplete(row: Row, rm: RowMatch, n: int) -> str:

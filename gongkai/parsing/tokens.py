@@ -9,11 +9,17 @@ as written; ``kind`` is label | value | unit; ``cell`` is set for values (value 
 
 from __future__ import annotations
 
+from typing import Final
+
 from gongkai.parsing.values import MAX_DIGITS, UNIT_CELLS, CellValue, normalize, parse_cell
 
 LABEL, VALUE, UNIT = "label", "value", "unit"
 Token = tuple[str, str, str, CellValue | None, int]
-TEXT, RAW, KIND, CELL, LINE = range(5)
+TEXT: Final = 0
+RAW: Final = 1
+KIND: Final = 2
+CELL: Final = 3
+LINE: Final = 4
 Cell = tuple[str, str, str, CellValue | None]  # (text, raw, kind, value) of a token without its line
 
 _new = tuple.__new__  # builds a NamedTuple (CellValue) from a tuple in C

@@ -240,12 +240,13 @@ def zero_indicators(clause: str, has_figure: bool) -> list[tuple[str, int]]:
         return out
     if not _ZERO_CLAUSE_END.search(after):
         return []
+    named: list[str] = []
     if "复议" in after:
-        out.append("reviews_total")
+        named.append("reviews_total")
     if "诉讼" in after:
-        out.append("litigation_total")
+        named.append("litigation_total")
     if "投诉" in after and "信访" not in after:
-        out.append("complaints")
-    if ("费用" in after or "收费" in after) and not out:
-        out.append("fees")
-    return [(indicator, neg.start()) for indicator in out]
+        named.append("complaints")
+    if ("费用" in after or "收费" in after) and not named:
+        named.append("fees")
+    return [(indicator, neg.start()) for indicator in named]
