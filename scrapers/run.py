@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import re
 import threading
 import time
@@ -24,6 +25,8 @@ from scrapers.discovery import DiscoveryResult, discover, make_client
 from scrapers.extract import MAX_UNZIPPED_BYTES
 from scrapers.fetch import FetchedReport, combine_texts, fetch_report, reextract_blob
 from scrapers.registry import Portal, load_portals
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -628,7 +631,28 @@ def scrape(
     refresh: bool = False,
 ) -> ScrapeSummary:
     """Discover every column (of ``portal``, or all), then download what is new per host and land
-    it (:func:`fetch_and_land`)."""
+    it (:func:`fetch_and_land`). Without ``run_id``, a scrape with the same arguments that was
+    killed (or whose landing failed) is resumed: what it downloaded is not fetched again
+    (:func:`spool.cli_run`)."""
+    if run_id is None:
+        args = {
+            "portal": portal,
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+            "refresh": refresh,
+        }
+        with spool.cli_run(settings.home, args) as (claimed, resumed):
+            if resumed:
+                log.warning("resuming scrape run %s, which ended before landing", claimed)
+            return scrape(
+                settings,
+                portal=portal,
+                since=since,
+                until=until,
+                run_id=claimed,
+                progress=progress,
+                refresh=refresh,
+            )
     columns = list_columns(settings, portal)
     if not progress:
         discoveries = [

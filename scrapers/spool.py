@@ -6,10 +6,16 @@ file + ``os.replace``) when its downloads are done: the host's column discoverie
 document, the listed URL, its id, metadata, blob hashes, extracted text or failure reason and
 tries. While the downloads run, each finished document is appended to ``<host>.part`` (JSON
 lines), so a killed download run again resumes instead of fetching again. The raw bytes are not
-here: they are in the raw archive already (content-addressed). Landing removes the run's folder."""
+here: they are in the raw archive already (content-addressed). Landing removes the run's folder.
+
+A ``gongkai scrape`` run (no orchestrator to hand it a run id) marks its folder with its arguments
+(``scrape.json``) and holds a lock on it while it runs: a later scrape with the same arguments
+takes over the folder of one that was killed or failed before landing (:func:`cli_run`), so its
+finished downloads are not fetched again."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -17,6 +23,9 @@ import re
 import shutil
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +80,7 @@ def read_manifest(path: Path) -> dict[str, Any]:
 def manifests(home: Path, run_id: str) -> list[Path]:
     """The run's finished manifests, by host name."""
     folder = run_dir(home, run_id)
-    return sorted(folder.glob("*.json")) if folder.is_dir() else []
+    return sorted(p for p in folder.glob("*.json") if p.name != CLI_MARKER) if folder.is_dir() else []
 
 
 def earlier_entries(path: Path) -> dict[tuple[int, str], dict[str, Any]]:
@@ -107,6 +116,69 @@ class PartFile:
 
     def close(self) -> None:
         self._f.close()
+
+
+CLI_MARKER = "scrape.json"  # in a run folder of ``gongkai scrape``: {"run_id", "args"}
+
+
+def _claim(folder: Path) -> int | None:
+    """An open descriptor holding the folder's exclusive lock, or None when another process holds it
+    (the lock goes with the process, however it ends)."""
+    fd = os.open(folder / "scrape.lock", os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+@contextmanager
+def cli_run(home: Path, args: dict[str, Any]) -> Iterator[tuple[str, bool]]:
+    """``(run id, resumed)`` for a ``gongkai scrape`` with these arguments, held while the scrape runs:
+    the run of the newest earlier scrape with the same arguments that never landed (killed, or its
+    landing failed), so that its downloads resume; else a new run."""
+    root = spool_dir(home)
+    root.mkdir(parents=True, exist_ok=True)
+    markers = []
+    for marker in root.glob(f"*/{CLI_MARKER}"):
+        try:
+            markers.append((marker.stat().st_mtime, marker))
+        except OSError:  # its run landed meanwhile
+            continue
+    run_id, fd, resumed = None, None, False
+    for _, marker in sorted(markers, reverse=True):
+        try:
+            meta = json.loads(marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if meta.get("args") != args or not isinstance(meta.get("run_id"), str):
+            continue
+        if run_dir(home, meta["run_id"]) != marker.parent:
+            continue
+        try:
+            fd = _claim(marker.parent)
+        except OSError:  # removed meanwhile (landed)
+            continue
+        if fd is None:
+            continue  # a scrape that is running
+        if marker.exists():
+            run_id, resumed = meta["run_id"], True
+            break
+        os.close(fd)  # landed between the listing and the lock
+        fd = None
+    if run_id is None:
+        run_id = uuid.uuid4().hex[:12]
+        folder = run_dir(home, run_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = _claim(folder)
+        if fd is None:  # a new folder: nobody else knows it
+            raise RuntimeError(f"{folder}: locked by another process")
+        write_manifest(folder / CLI_MARKER, {"run_id": run_id, "args": args})
+    try:
+        yield run_id, resumed
+    finally:
+        os.close(fd)  # (a landed run's folder is gone already)
 
 
 def remove_run(home: Path, run_id: str) -> None:
