@@ -165,14 +165,15 @@ class _Sum(NamedTuple):
 
     def check(self, values: Values) -> dict:
         cells = self.cells(values)
-        if ABSENT in cells:
-            mask = (self.name, *map(is_, cells, self.absent))  # which cells are absent
-            detail = _MISSING.get(mask)
+        absent = bytes(map(is_, cells, self.absent))  # 1 where a cell is absent (made and searched in C)
+        if 1 in absent:
+            key = (self.name, absent)
+            detail = _MISSING.get(key)
             if detail is None:
                 missing = [k[0] for k, v in zip(self.keys, cells, strict=True) if v is ABSENT]
                 detail = "not evaluated: missing " + ", ".join(missing)
                 if len(_MISSING) < 10_000:
-                    _MISSING[mask] = detail
+                    _MISSING[key] = detail
             return {"name": self.name, "holds": None, "detail": detail}
         ps = cells[1:]
         try:
@@ -182,7 +183,7 @@ class _Sum(NamedTuple):
         return _judge(self.name, self.keys[0][0], cells[0], ps, s)  # type: ignore[arg-type]
 
 
-_MISSING: dict[tuple, str] = {}  # (check name, which of its cells are absent) → its detail
+_MISSING: dict[tuple[str, bytes], str] = {}  # (check name, which of its cells are absent) → its detail
 
 
 def _sum(name: str, total: Key, parts: list[Key]) -> _Sum:
@@ -200,7 +201,8 @@ class _Specs(NamedTuple):
     # results_total sum check
     t3: dict[str, tuple[tuple[str, Callable[[Values], tuple], _Sum], ...]]
     t4: tuple[_Sum, ...]
-    totals: Callable[[Values], tuple]  # (total, *six applicants) of each 表三 row, flat
+    # of each 表三 row: its indicator, the slot of its 总计 and a getter of its six applicant columns
+    totals: tuple[tuple[str, int, Callable[[Values], tuple]], ...]
 
 
 @lru_cache(maxsize=1)
@@ -220,7 +222,10 @@ def _specs() -> _Specs:
             for g in RESULT_ROWS
         },
         tuple(_sum(*k) for k in _T4_KEYS),
-        itemgetter(*(slot[(ind, a)] for ind in _total_indicators() for a in ("total", *APPLICANTS[:-1]))),
+        tuple(
+            (ind, slot[(ind, "total")], itemgetter(*(slot[(ind, a)] for a in APPLICANTS[:-1])))
+            for ind in _total_indicators()
+        ),
     )
 
 
@@ -268,18 +273,20 @@ def _total_indicators() -> tuple[str, ...]:
     return tuple(sorted({m.indicator for m in load_crosswalk().values() if m.applicant == "total"}))
 
 
-def _applicant_total_check(values: Values, totals: Callable[[Values], tuple]) -> dict:
+def _applicant_total_check(
+    values: Values, totals: tuple[tuple[str, int, Callable[[Values], tuple]], ...]
+) -> dict:
     rows: list[str] = []  # the 表三 rows present (values only hold crosswalk keys)
     bad: list[str] = []
     unknown: list[str] = []
-    cells = totals(values)  # seven cells a row: the total, then the six applicant columns
-    by_row = zip(*(cells[i::7] for i in range(1, 7)), strict=True)
-    for ind, total, parts in zip(_total_indicators(), cells[::7], by_row, strict=True):
-        if total is ABSENT:
+    for ind, total_slot, columns in totals:
+        cell = values[total_slot]
+        if cell is ABSENT:
             continue
+        total = cast("float | int | None", cell)
         rows.append(ind)
         try:
-            s = sum(parts)  # a TypeError: a blank (None) or absent column, which counts as blank
+            s = sum(columns(values))  # a TypeError: a blank (None) or absent column, which counts as blank
         except TypeError:
             s = None
         if total is None or s is None:

@@ -25,16 +25,42 @@ from operator import itemgetter
 from typing import NamedTuple
 
 from gongkai.parsing.crosswalk import load as load_crosswalk
-from gongkai.parsing.tokens import _NORM_CACHE, MEMO_MAX, norm_line
-from gongkai.parsing.wording import LABELS, NEGATION, classify, zero_indicators
+from gongkai.parsing.tokens import MEMO_MAX, norm_line
+from gongkai.parsing.wording import LABELS, NEGATION_AFTER, classify, zero_indicators
 
 _CN_DIGITS = "零〇一二两三四五六七八九十百千"
+
+
+def _code_point_class(chars: str) -> str:
+    """``chars`` (in code point order, none of them special in a class) as the body of a regex
+    character class, runs written as ranges."""
+    out: list[str] = []
+    for c in chars:
+        if len(out) >= 3 and out[-2] == "-" and ord(out[-1]) + 1 == ord(c):
+            out[-1] = c
+        elif out and ord(out[-1]) + 1 == ord(c):
+            out += ("-", c)
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+# every character of the Basic Multilingual Plane that ``\d`` matches, as code points: the regex
+# engine tests a class of code points in one table lookup, the \d category per character far slower
+_BMP_DECIMALS = _code_point_class("".join(c for c in map(chr, range(0x10000)) if c.isdecimal()))
 # a number (digits or Chinese numerals: told apart, and the word before checked, in ``_value``)
-# and its unit; the pattern starts with a character class, so that the scan for it is fast (the
-# one-character units are a class too: tried at once, and none of them starts 万元 or 人次)
-_FIGURE = re.compile(
-    rf"(?P<num>[\d.{_CN_DIGITS}]++)(?P<wan>万(?!元))?(?P<approx>余|多)?"
-    r"(?P<unit>万元|人次|[条件次篇起宗份人名元])(?![例性称])"
+# and its unit. The pattern starts with a class of code points (a superset of the number's first
+# character: the lookbehind checks that one), so that the scan for it is fast; a number followed by
+# no unit (a year, a date) fails at the lookahead, before the optional groups. The one-character
+# units are a class too: tried at once, and none of them starts 万元 or 人次
+_FIRST = rf".{_CN_DIGITS}{_BMP_DECIMALS}\U00010000-\U0010ffff"
+_NUMBER_REST = rf"(?<=[\d.{_CN_DIGITS}])[\d.{_CN_DIGITS}]*+(?=[万余多条件次篇起宗份人名元])"
+_AFTER_NUMBER = r"(?P<wan>万(?!元))?(?P<approx>余|多)?(?P<unit>万元|人次|[条件次篇起宗份人名元])(?![例性称])"
+_FIGURE = re.compile(rf"(?P<num>[{_FIRST}]{_NUMBER_REST}){_AFTER_NUMBER}")
+# a figure, or a negation (``wording.NEGATION``: its empty group ``negation`` set), in one scan
+# (neither holds a character the other starts with, so their matches are those of each alone)
+_FIGURE_OR_NEGATION = re.compile(
+    rf"(?P<num>[未没无{_FIRST}](?:{_NUMBER_REST}|{NEGATION_AFTER}(?P<negation>)))(?(negation)|{_AFTER_NUMBER})"
 )
 _DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 _APPROX_BEFORE = ("约", "近", "逾", "超过")
@@ -45,12 +71,22 @@ _CLAUSE_SEP = re.compile("[，。；！？,;!?\n]")
 _SENTENCE_SEP = "。；！？;!?\n"
 _NUMBERING = re.compile(r"^\s*(?:\d+[.、](?!\d)|\([一二三四五六七八九十\d]+\)|[一二三四五六七八九十]+、)\s*")
 _NUMBER_START = frozenset("0123456789０１２３４５６７８９(（一二三四五六七八九十")
-# classify() of a context that needs no subject, memoised: the words before a figure repeat a lot
+_NUMBERING_START = frozenset("(一二三四五六七八九十")  # with a digit or a space: what may start one
+# the indicator of a figure by the clause's words before it (as written: "约…" and a parenthetical
+# are dropped on reading), memoised unless a subject named earlier counts: the words repeat a lot
 _CLASSIFIED: dict[tuple[str, str, str | None], str | None] = {}
 _UNKNOWN = "\x00unknown"  # not yet classified (an identity sentinel)
+# what a clause with a negation says is zero (``zero_indicators``), memoised: such clauses repeat
+_ZEROS: dict[str, tuple[tuple[str, int], ...]] = {}
 _NEEDS_TOPIC = re.compile("维持|驳回|纠错|纠正|撤销|确认违法|其他结果|其他情形|结案|终止|审结|审理|办结")
 _CELL_LINE = re.compile(r"[\d.,%+\-/—–\s]+")
 _HEADING_END = ("情况", "概述", "概况", "数量", "事项", "措施", "问题", "工作")
+# what a line of prose is (identity sentinels): a paragraph break (blank, or a table cell on its
+# own), a numbered line, or any other line
+_BREAK, _NUMBERED, _PLAIN = "break", "numbered", "plain"
+# a line → (its Simplified text normalised and stripped, the line stripped, what it is), memoised:
+# template lines and the sentences of prose repeat
+_LINES: dict[str, tuple[str, str, str]] = {}
 
 
 class Figure(NamedTuple):
@@ -101,26 +137,6 @@ def _cn2an(text: str) -> int | None:
     return int(value) if float(value).is_integer() else None
 
 
-def figures(lines: list[tuple[int, str, str]], generation: str | None = None) -> Prose:
-    """Narrative figures in prose ``lines``: (1-based line number, Simplified text, original text)."""
-    out = _read(lines, generation)
-    allowed = emitted(generation)
-    kept: dict[str, Figure] = {}
-    conflicts: list[str] = []
-    for f in out:
-        if f.indicator not in allowed:
-            continue
-        first = kept.get(f.indicator)
-        if first is None:
-            kept[f.indicator] = f
-        elif first.value != f.value:
-            conflicts.append(
-                f"prose states {f.indicator} twice: {first.raw} (line {first.line}) and {f.raw} "
-                f"(line {f.line}); the first is kept"
-            )
-    return Prose(list(kept.values()), conflicts)
-
-
 def _topic(sentence: str) -> str | None:
     """The subject named last in the sentence so far: reviews, litigation or requests."""
     best, where = None, -1
@@ -131,17 +147,17 @@ def _topic(sentence: str) -> str | None:
     return best
 
 
-def _value(m: re.Match[str], text: str) -> tuple[int | float, bool] | None:
-    """(value, approximate) of a ``_FIGURE`` match in ``text``, or None when it is not a number
-    ("第3条", "每一次", a run mixing digits and numerals)."""
-    num = m["num"]
-    at = m.start()
+def _value(
+    num: str, wan: str | None, approx: str | None, text: str, at: int
+) -> tuple[int | float, bool] | None:
+    """(value, approximate) of a ``_FIGURE`` match (its groups; it starts at ``at`` of ``text``), or
+    None when it is not a number ("第3条", "每一次", a run mixing digits and numerals)."""
     before = text[at - 1] if at else ""
-    approximate = bool(m["approx"]) or text.endswith(_APPROX_BEFORE, max(0, at - 2), at)
+    approximate = approx is not None or text.endswith(_APPROX_BEFORE, max(0, at - 2), at)
     if num[0].isdigit():
         if before in _NOT_BEFORE_DIGITS or _DECIMAL.fullmatch(num) is None:
             return None
-        if m["wan"]:
+        if wan:
             return int(Decimal(num) * 10000), True
         return (float(num) if "." in num else int(num)), approximate
     if before in _NOT_BEFORE_NUMERALS or not num.isalpha():  # digits or a dot among the numerals
@@ -149,7 +165,7 @@ def _value(m: re.Match[str], text: str) -> tuple[int | float, bool] | None:
     value = chinese_number(num)
     if value is None:
         return None
-    if m["wan"]:
+    if wan:
         return value * 10000, True
     return value, approximate
 
@@ -185,39 +201,86 @@ def _sentence_before(joined: str, at: int) -> str:
     return joined[max(joined.rfind(c, 0, at) for c in _SENTENCE_SEP) + 1 : at]
 
 
-def _read(lines: list[tuple[int, str, str]], generation: str | None) -> list[Figure]:
-    """Every figure of the prose, in text order. The lines are joined into one text (a blank line
-    between paragraphs, a numbered line or a heading starting a new clause) and read in one pass:
-    only the clauses that hold a figure or a negation are looked at."""
+def _indicator(context: str, unit: str, generation: str | None, joined: str, at: int) -> str | None:
+    """The indicator of the figure at ``at`` of ``joined`` whose clause reads ``context`` up to it
+    (None: not one); memoised by (context, unit, generation) unless the sentence's subject counts."""
+    key = (context, unit, generation)
+    if context.endswith(_APPROX_BEFORE):  # "约", "近"…: part of the figure, not of its words
+        context = context[: -2 if context.endswith("超过") else -1]
+    if "(" in context and context.count("(") > context.count(")"):
+        context = context[context.rfind("(") + 1 :]  # a parenthetical: its own words only
+        if "其中" not in context and "直接起诉" not in context and "复议后" not in context:
+            indicator = None
+            if len(_CLASSIFIED) < MEMO_MAX:
+                _CLASSIFIED[key] = indicator
+            return indicator
+    if _NEEDS_TOPIC.search(context):  # the subject may be named earlier in the sentence
+        return classify(context, unit, _topic(_sentence_before(joined, at)), generation)
+    indicator = classify(context, unit, None, generation)
+    if len(_CLASSIFIED) < MEMO_MAX:
+        _CLASSIFIED[key] = indicator
+    return indicator
+
+
+def _line(text: str) -> tuple[str, str, str]:
+    """How a Simplified line reads (see ``_LINES``), memoised."""
+    t = stripped = text.strip()
+    if t and not t.isascii():
+        t = norm_line(t)
+    if not t or (len(t) <= 16 and _CELL_LINE.fullmatch(t)):  # a table cell on its own line is no prose
+        got = (t, stripped, _BREAK)
+    elif t[0] in _NUMBER_START and _NUMBERING.match(t):
+        got = (t, stripped, _NUMBERED)
+    else:
+        got = (t, stripped, _PLAIN)
+    if len(text) <= 160 and len(_LINES) < MEMO_MAX:
+        _LINES[text] = got
+    return got
+
+
+def _quote_start(joined: str, start: int) -> int:
+    """Where the quote of the clause at ``start`` begins: after its numbering ("1.", "(二)", "三、")."""
+    c = joined[start]
+    if c in _NUMBERING_START or c.isdecimal() or c.isspace():  # else no numbering: not looked for
+        lead = _NUMBERING.match(joined[start : start + 12])
+        if lead:
+            return start + lead.end()
+    return start
+
+
+def figures(lines: list[tuple[int, str, str]], generation: str | None = None) -> Prose:
+    """Narrative figures in prose ``lines``: (1-based line number, Simplified text, original text).
+
+    The lines are joined into one text (a blank line between paragraphs, a numbered line or a
+    heading starting a new clause) and read in one pass: only the clauses that hold a figure or a
+    negation are looked at. The figures found, in text order, are then kept: those of an emitted
+    indicator, each indicator's first."""
     srcs: list[str] = []  # Simplified text of each line, stripped
     raws: list[str] = []  # the same lines as written
     line_nos: list[int] = []
     prev_blank = True
-    norm_cache = _NORM_CACHE
-    cell_line = _CELL_LINE.fullmatch
+    memo = _LINES
+    add_src, add_raw, add_no = srcs.append, raws.append, line_nos.append
     for no, text, orig in lines:
-        t = stripped = text.strip()
-        if t and not t.isascii():  # norm_line, inlined
-            got = norm_cache.get(t)
-            t = norm_line(t) if got is None else got
-        if not t or (len(t) <= 16 and cell_line(t)):  # a table cell on its own line is no prose
+        got = memo.get(text)
+        t, r, kind = _line(text) if got is None else got
+        if kind is _BREAK:
             if not prev_blank:
-                srcs.append("\n\n")
-                raws.append("\n\n")
-                line_nos.append(no)
+                add_src("\n\n")
+                add_raw("\n\n")
+                add_no(no)
             prev_blank = True
             continue
-        r = stripped if orig is text else orig.strip()
-        if t[0] in _NUMBER_START:
-            numbered = _NUMBERING.match(t)
-            if numbered:
-                if not prev_blank:  # a numbered line starts a new clause (headings carry no punctuation)
-                    t, r = "\n\n" + t, "\n\n" + r
-                if len(t) <= 34 and t.endswith(_HEADING_END):
-                    t, r = t + "\n\n", r + "\n\n"  # a heading: what follows is a new clause
-        srcs.append(t)
-        raws.append(r)
-        line_nos.append(no)
+        if orig is not text:
+            r = orig.strip()
+        if kind is _NUMBERED:
+            if not prev_blank:  # a numbered line starts a new clause (headings carry no punctuation)
+                t, r = "\n\n" + t, "\n\n" + r
+            if len(t) <= 34 and t.endswith(_HEADING_END):
+                t, r = t + "\n\n", r + "\n\n"  # a heading: what follows is a new clause
+        add_src(t)
+        add_raw(r)
+        add_no(no)
         prev_blank = False
     joined = "".join(srcs)  # normalised line by line
     original = "".join(raws)
@@ -229,66 +292,48 @@ def _read(lines: list[tuple[int, str, str]], generation: str | None) -> list[Fig
             original, omap = joined, None
     reverse = joined[::-1]  # the separator before an offset is the first one after it here
     n = len(joined)
-    out: list[tuple[int, Figure]] = []
+    # (offset of the figure in ``joined``, indicator, value, approximate, where its quote starts and ends)
+    found: list[tuple[int, str, int | float, bool, int, int]] = []
     sep_search = _CLAUSE_SEP.search
-    numbering = _NUMBERING.match
-
-    def emit(indicator: str, value: int | float, approximate: bool, a: int, b: int, at: int) -> None:
-        order = at
-        if omap is not None:
-            a, b, at = omap[a], omap[b - 1] + 1, omap[at]
-        line_idx = bisect_right(ostarts, at) - 1
-        if not value:
-            a = max(a, ostarts[line_idx])  # a zero clause: quoted from its own line on
-        raw = original[a:b].strip()
-        figure = (indicator, LABELS[indicator], value, raw, line_nos[line_idx], approximate)
-        out.append((order, _new(Figure, figure)))  # a NamedTuple made in C
-
     with_figure: set[int] = set()
-    prev_clause, prev_end = -1, 0
-    for m in _FIGURE.finditer(joined):
+    negations: list[int] = []  # where each negation starts: read once all figures are
+    prev_clause, prev_end, quote_from = -1, 0, 0
+    for m in _FIGURE_OR_NEGATION.finditer(joined):
+        num, negation, wan, approx, unit = m.groups()
         at = m.start()
+        if negation is not None:
+            negations.append(at)
+            continue
         before = sep_search(reverse, n - at)  # the clause starts after the separator before ``at``
         start = n - before.start() if before else 0
         if start != prev_clause:
-            prev_clause, prev_end = start, start
+            prev_clause, prev_end, quote_from = start, start, -1
         context = joined[prev_end:at]
-        if context.endswith(_APPROX_BEFORE):  # "约", "近"…: part of the figure, not of its words
-            context = context[: -2 if context.endswith("超过") else -1]
         end = prev_end = m.end()
-        if "(" in context and context.count("(") > context.count(")"):
-            context = context[context.rfind("(") + 1 :]  # a parenthetical: its own words only
-            if "其中" not in context and "直接起诉" not in context and "复议后" not in context:
-                continue
-        num, wan, approx, unit = m.groups()
-        key = (context, unit, generation)
-        indicator = _CLASSIFIED.get(key, _UNKNOWN)
+        indicator = _CLASSIFIED.get((context, unit, generation), _UNKNOWN)
         if indicator is _UNKNOWN:
-            if _NEEDS_TOPIC.search(context):  # the subject may be named earlier in the sentence
-                indicator = classify(context, unit, _topic(_sentence_before(joined, at)), generation)
-            else:
-                indicator = classify(context, unit, None, generation)
-                if len(_CLASSIFIED) < MEMO_MAX:
-                    _CLASSIFIED[key] = indicator
+            indicator = _indicator(context, unit, generation, joined, at)
         if indicator is None:
             continue
         if wan is None and num.isdecimal():  # digits (the common case, as ``_value`` reads them)
             if at and joined[at - 1] == "第":
                 continue
             value: int | float = int(num)
-            approximate = approx is not None or joined.endswith(_APPROX_BEFORE, max(0, at - 2), at)
+            # (a 约/近/逾/超过 right before the figure lies within ``context``, which starts after a
+            # separator or a unit)
+            approximate = approx is not None or context.endswith(_APPROX_BEFORE)
         else:
-            read = _value(m, joined)
+            read = _value(num, wan, approx, joined, at)
             if read is None:
                 continue
             value, approximate = read
-        with_figure.add(start)
-        lead = numbering(joined[start : start + 12])
-        emit(indicator, value, approximate, start + lead.end() if lead else start, end, at)
+        if quote_from < 0:  # the clause's first figure: quoted from after its numbering
+            with_figure.add(start)
+            quote_from = _quote_start(joined, start)
+        found.append((at, indicator, value, approximate, quote_from, end))
     negated = False
     seen: set[int] = set()
-    for m in NEGATION.finditer(joined):
-        at = m.start()
+    for at in negations:
         before = sep_search(reverse, n - at)
         start = n - before.start() if before else 0
         if start in with_figure or start in seen:
@@ -297,10 +342,36 @@ def _read(lines: list[tuple[int, str, str]], generation: str | None) -> list[Fig
         after = sep_search(joined, at)
         end = after.start() if after else n
         clause = joined[start:end]
-        for indicator, zero_at in zero_indicators(clause, _FIGURE.search(clause) is not None):
-            lead = numbering(joined[start : start + 12])
-            emit(indicator, 0, False, start + lead.end() if lead else start, end, start + zero_at)
+        zeros = _ZEROS.get(clause)
+        if zeros is None:
+            zeros = tuple(zero_indicators(clause, _FIGURE.search(clause) is not None))
+            if len(clause) <= 160 and len(_ZEROS) < MEMO_MAX:
+                _ZEROS[clause] = zeros
+        for indicator, zero_at in zeros:
+            found.append((start + zero_at, indicator, 0, False, _quote_start(joined, start), end))
             negated = True
     if negated:
-        out.sort(key=itemgetter(0))
-    return [f for _, f in out]
+        found.sort(key=itemgetter(0))
+    allowed = emitted(generation)
+    kept: dict[str, Figure] = {}
+    conflicts: list[str] = []
+    for at, indicator, value, approximate, a, b in found:
+        if indicator not in allowed:
+            continue
+        first = kept.get(indicator)
+        if first is not None and first.value == value:
+            continue  # stated again, alike
+        if omap is not None:
+            a, b, at = omap[a], omap[b - 1] + 1, omap[at]
+        line_idx = bisect_right(ostarts, at) - 1
+        if not value:
+            a = max(a, ostarts[line_idx])  # a zero clause: quoted from its own line on
+        raw, line = original[a:b].strip(), line_nos[line_idx]
+        if first is None:
+            kept[indicator] = _new(Figure, (indicator, LABELS[indicator], value, raw, line, approximate))
+        else:
+            conflicts.append(
+                f"prose states {indicator} twice: {first.raw} (line {first.line}) and {raw} "
+                f"(line {line}); the first is kept"
+            )
+    return _new(Prose, (list(kept.values()), conflicts))

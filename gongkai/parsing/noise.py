@@ -32,8 +32,8 @@ _FURNITURE = re.compile(
 _ANNOTATION = re.compile(r"[\[【](?:[A-Za-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü\s]{1,12}\]|[^】\d\n]{1,12}】)")
 _MOJIBAKE = re.compile(r"(?:锟斤拷|烫烫烫|屯屯屯|\ufffd|[\u200b-\u200d\ufeff])+")
 _FURNITURE_WORDS = ("Page", "PAGE", "page", "P.")
-_HINT = re.compile("[页锟烫屯\ufffd\u200b-\u200d\ufeff\\[【]")  # one scan for the rest
-_MOJIBAKE_CHARS = ("锟", "烫", "屯", "\ufffd", "\u200b", "\u200c", "\u200d", "\ufeff")
+_HINT = re.compile("[页锟烫屯\ufffd\u200b-\u200d\ufeff\\[【]")  # one scan: which passes may apply
+_MOJIBAKE_HINTS = frozenset("锟烫屯\ufffd\u200b\u200c\u200d\ufeff")
 
 
 def _annotation(m: re.Match[str]) -> str:
@@ -46,12 +46,11 @@ def _annotation(m: re.Match[str]) -> str:
 
 def clean(text: str) -> str:
     """``text`` without furniture lines, mirror annotations and mojibake (the same text when none)."""
-    if _HINT.search(text) is None and not any(w in text for w in _FURNITURE_WORDS):
-        return text
-    if "页" in text or any(w in text for w in _FURNITURE_WORDS):
-        text = _FURNITURE.sub("\n", "\n" + text)[1:]
-    if "[" in text or "【" in text:
+    hints = set(_HINT.findall(text))
+    if "页" in hints or any(w in text for w in _FURNITURE_WORDS):
+        text = _FURNITURE.sub("\n", "\n" + text)[1:]  # (a text that names its pages)
+    if "[" in hints or "【" in hints:
         text = _ANNOTATION.sub(_annotation, text)
-    if any(c in text for c in _MOJIBAKE_CHARS):
+    if not hints.isdisjoint(_MOJIBAKE_HINTS):
         text = _MOJIBAKE.sub("", text)
     return text

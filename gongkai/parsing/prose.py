@@ -70,27 +70,26 @@ def narrative_cells(
     reasons = list(prose.conflicts)
     cells = []
     plain = lowest_ceiling()
-    for f in prose.figures:
-        value = f.value
+    for indicator, row, value, raw, line, approximate in prose.figures:
         if type(value) is not int or not 0 <= value <= plain:  # else plausible for any indicator
-            why = problem(f.indicator, value)
+            why = problem(indicator, value)
             if why is not None:
-                reasons.append(f"implausible prose figure left out: {f.raw} (line {f.line}): {why}")
+                reasons.append(f"implausible prose figure left out: {raw} (line {line}): {why}")
                 continue
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
         cells.append(
             {
                 "table": "narrative",
-                "row": f.row,
+                "row": row,
                 "column": None,
-                "indicator": f.indicator,
+                "indicator": indicator,
                 "applicant": None,
                 "value": value,
-                "raw": f.raw,
-                "line": f.line,
+                "raw": raw,
+                "line": line,
                 "source": "narrative",
-                "approximate": f.approximate,
+                "approximate": approximate,
             }
         )
     return cells, reasons

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from gongkai.parsing.ceilings import ceiling_of, lowest_ceiling, problem
+from gongkai.parsing.ceilings import ceiling_of, problem
 from gongkai.parsing.checks import ABSENT, Values, new_values, slots
 from gongkai.parsing.crosswalk import lookup
 from gongkai.parsing.g1 import TEMPLATE as G1
@@ -17,11 +17,11 @@ from gongkai.parsing.tokens import CELL, LINE, Token
 
 TEMPLATES: dict[str, Template] = {"G1": G1, "G2": G2, "G3": G3}
 
-# (template row index, row, its cells' dict prototypes, their checks.Values slots or -1) of each row
-# with cells
-_Plan = list[tuple[int, Row, tuple[dict, ...], tuple[int, ...]]]
+# a cell of a template row: its dict prototype, its checks.Values slot (or -1) and its indicator's ceiling
+_CellPlan = tuple[dict, int, float]
+# (template row index, row, its cells) of each row with cells
+_Plan = list[tuple[int, Row, tuple[_CellPlan, ...]]]
 _PLANS: dict[str, _Plan] = {}
-_CEILING: dict[int, float] = {}  # id of a cell prototype (kept for the process) → its indicator's ceiling
 
 
 @dataclass
@@ -60,17 +60,15 @@ def _plan(generation: str) -> _Plan:
         for idx, row in enumerate(TEMPLATES[generation].rows):
             if not row.columns:
                 continue
-            protos = []
-            cell_slots = []
+            cells = []
             for column in row.columns:
                 m = lookup(generation, row.table, row.label, column)
                 indicator, applicant = (m.indicator, m.applicant) if m else (None, None)
                 proto = cell_prototype(row.table, row.label, column, indicator, "table")
                 proto["applicant"] = applicant
-                protos.append(proto)
-                _CEILING[id(proto)] = ceiling_of(indicator)
-                cell_slots.append(slot_of[(indicator, applicant)] if indicator else -1)
-            plan.append((idx, row, tuple(protos), tuple(cell_slots)))
+                slot = slot_of[(indicator, applicant)] if indicator else -1
+                cells.append((proto, slot, ceiling_of(indicator)))
+            plan.append((idx, row, tuple(cells)))
         _PLANS[generation] = plan
     return plan
 
@@ -118,10 +116,9 @@ def read_table(generation: str, tokens: list[Token]) -> TableRead:
     groups_present = {group for i, group in _grouped(generation) if i in tm.matches}
     # the cells of the rows read, in template order: gathered, then made in one loop (cheaper than a
     # loop per row: most G1 rows have one cell)
-    row_protos: list[dict] = []
-    row_slots: list[int] = []
+    row_cells: list[_CellPlan] = []
     row_tokens: list[Token] = []
-    for idx, row, protos, cell_slots in _plan(generation):
+    for idx, row, cells in _plan(generation):
         rm = tm.matches.get(idx)
         if rm is None:
             if not row.optional or row.group in groups_present:
@@ -130,24 +127,22 @@ def read_table(generation: str, tokens: list[Token]) -> TableRead:
         row_values = rm.values
         if row.values_optional and all(t[CELL] is None or t[CELL].value is None for t in row_values):
             continue  # a parent row (不予公开) printed with empty cells: structure, not data
-        if len(row_values) < len(protos):
+        if len(row_values) < len(cells):
             if _total_proven(row, row_values) and idx < last_found:
                 # blank cells lost in extraction: only the 总计 at the row's end is certain
-                row_protos.append(protos[-1])
-                row_slots.append(cell_slots[-1])
+                row_cells.append(cells[-1])
                 row_tokens.append(row_values[-1])
                 out.reasons.append(
-                    f"row lost cells: {row.table} {row.label}: {len(row_values)} of {len(protos)} cells "
+                    f"row lost cells: {row.table} {row.label}: {len(row_values)} of {len(cells)} cells "
                     f"(line {rm.label_token[LINE]}); 总计 taken from the row's end (the other cells sum to "
                     "it), the other columns left out"
                 )
             elif row_values or not row.values_optional:
-                out.reasons.append(_incomplete(row, rm, len(protos)))
+                out.reasons.append(_incomplete(row, rm, len(cells)))
             continue
-        row_protos += protos
-        row_slots += cell_slots
+        row_cells += cells
         row_tokens += row_values
-    _make_cells(row_protos, row_slots, row_tokens, out)
+    _make_cells(row_cells, row_tokens, out)
     out.reasons += missing_rows(template, missing, tm)
     return out
 
@@ -175,21 +170,20 @@ def _incomplete(row: Row, rm: RowMatch, n: int) -> str:
     )
 
 
-def _make_cells(protos: list[dict], slots: list[int], tokens: list[Token], out: TableRead) -> None:
+def _make_cells(cells: list[_CellPlan], tokens: list[Token], out: TableRead) -> None:
     add_cell = out.cells.append
     values = out.values
-    plain = lowest_ceiling()
-    for proto, slot, (_, raw, _, cell, line) in zip(protos, slots, tokens, strict=True):
+    for (proto, slot, ceiling), (_, raw, _, cell, line) in zip(cells, tokens, strict=True):
         c = proto.copy()  # keeps the contract's key order; cheaper than a dict display
         c["raw"] = raw
         c["line"] = line
         if cell is None or (value := cell[0]) is None:  # the prototype's None value stays
             value = None
         else:
-            if type(value) is not int or not 0 <= value <= plain:
+            if type(value) is not int or not 0 <= value <= ceiling:
                 if type(value) is float:
                     value = _num(value)
-                if not (type(value) is int and 0 <= value <= _CEILING[id(proto)]):
+                if not (type(value) is int and 0 <= value <= ceiling):
                     why = problem(proto["indicator"], value)
                     if why is not None:
                         shown = raw if len(raw) <= 24 else raw[:20] + f"… ({len(raw)} characters)"

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 
-# 未收到 … 没有发生 … 无(因|任何|…案件); written to start with a character class (a fast scan)
-NEGATION = re.compile(
-    r"[未没无](?:(?<=未)(?:收到|接到|受理|发生|出现|产生|收取)|(?<=没)有(?:收到|发生|收取)"
+# 未收到 … 没有发生 … 无(因|任何|…案件); written to start with a character class (a fast scan):
+# ``NEGATION_AFTER`` is what follows that first character (``narrative`` scans for it with figures)
+NEGATION_AFTER = (
+    r"(?:(?<=未)(?:收到|接到|受理|发生|出现|产生|收取)|(?<=没)有(?:收到|发生|收取)"
     r"|(?<=无)(?<!无无)(?=因|任何|[^，。；,;]{0,24}案件))"
 )
+NEGATION = re.compile("[未没无]" + NEGATION_AFTER)
 _ZERO_CLAUSE_END = re.compile(r"(?:情况|案件|事件|费用|申请)(?:发生)?$")
 _PART_OF = re.compile(r"(?<!其)中(?!的)\S{2,}")  # "在“不同意公开”答复中…": within what was named
 
