@@ -13,7 +13,7 @@ import time
 
 from gongkai.config import REPO_ROOT
 from gongkai.parsing import parse_text
-from gongkai.parsing.synthetic import LAYOUTS, generate, render, render_prose
+from gongkai.parsing.synthetic import LAYOUTS, damaged, generate, render, render_prose
 
 
 def _rate(passes: list[list[str]]) -> tuple[float, float, int]:
@@ -59,6 +59,8 @@ def run(n_synthetic: int = 2000, repeat: int = 3) -> dict:
     del passes
     prose_passes = [[render_prose(rng)[0] for _ in range(n_synthetic)] for _ in range(repeat)]
     prose_rate, prose_wall, _ = _rate(prose_passes)
+    del prose_passes
+    worst_s, worst_shape = _worst_damaged(1_000_000)
     return {
         "reports_per_s": round(synth_rate, 1),  # per CPU second on one core (one process, one thread)
         "reports_per_wall_s": round(synth_wall, 1),
@@ -70,8 +72,22 @@ def run(n_synthetic: int = 2000, repeat: int = 3) -> dict:
         "prose_reports_per_wall_s": round(prose_wall, 1),
         "target_reports_per_s": 5000,
         "target_prose_reports_per_s": 10000,
+        # the slowest parse of a damaged text (``synthetic.damaged``: long runs without separators,
+        # tables never closed…) of 1 MB; linear time keeps it to seconds (quadratic took hours)
+        "damaged_1mb_worst_s": worst_s,
+        "damaged_1mb_worst_shape": worst_shape,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
+
+
+def _worst_damaged(size: int) -> tuple[float, str]:
+    """(CPU seconds, shape) of the slowest parse of ``synthetic.damaged(size)``."""
+    worst = (0.0, "")
+    for shape, text in damaged(size).items():
+        cpu = time.process_time()
+        parse_text(text)
+        worst = max(worst, (round(time.process_time() - cpu, 2), shape))
+    return worst
 
 
 def main() -> None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
+from scrapers.extract.html import html_root
+
 _ATTACH_EXT = re.compile(r"\.(docx?|pdf|xlsx?|wps|et)(?:$|[?&#])", re.I)
 _MARKERS = re.compile(r"<!--ZJEG_RSS\.content\.begin-->(.*?)<!--ZJEG_RSS\.content\.end-->", re.S)
 BODY_IDS = ("zoom", "ivs_content", "article-content", "artibody")
@@ -59,8 +61,10 @@ def body_html(page: str) -> str:
     if _MARKERS.search(page):
         return page
     try:
-        root = lxml.html.document_fromstring(page)
+        root = html_root(page)
     except (ValueError, lxml.etree.ParserError):
+        return page
+    if root is None:  # nested too deep for lxml: the extractor reads the page without a tree
         return page
     el = body_element(root)
     if el is None or el.get("id") == "zoom":
@@ -97,9 +101,11 @@ def attachment_links(page: str, base_url: str) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     try:
-        root = lxml.html.document_fromstring(page)
+        root = html_root(page)
     except (ValueError, lxml.etree.ParserError):
         return out
+    if root is None:  # nested too deep for lxml: every file link of the page, as BeautifulSoup reads it
+        return _every_file_link(page, base_url)
     body = body_element(root)
     inside = set(body.iter("a")) if body is not None else None
     for a in root.iter("a"):
@@ -113,3 +119,15 @@ def attachment_links(page: str, base_url: str) -> list[tuple[str, str]]:
             seen.add(url)
             out.append((url, a.text_content().strip()))
     return out
+
+
+def _every_file_link(page: str, base_url: str) -> list[tuple[str, str]]:
+    """(absolute URL, link text) of every file link of the page, in page order."""
+    from bs4 import BeautifulSoup
+
+    out: dict[str, str] = {}
+    for a in BeautifulSoup(page, "lxml").find_all("a", href=True):
+        href = str(a["href"]).strip()
+        if href and is_file_link(href):
+            out.setdefault(urljoin(base_url, href), a.get_text().strip())
+    return list(out.items())

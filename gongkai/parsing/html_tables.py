@@ -14,8 +14,13 @@ from gongkai.parsing.tokens import KINDS, MEMO_MAX, Cell, Token, classify, make_
 from gongkai.parsing.traditional import to_simplified
 from gongkai.parsing.values import MAX_DIGITS, normalize
 
-# ``<table\b.*?</table\s*>`` (re.S), unrolled and possessive so that it does not backtrack
+# ``<table\b.*?</table\s*>`` (re.S), unrolled and possessive so that it does not backtrack: what a
+# table is. ``table_spans`` finds its matches as an opening tag and the first closing tag after it
+# (this regex, tried at every opening tag of a text that never closes one again, would read up to
+# the text's end each time: quadratic time)
 TABLE_RE = re.compile(r"<table\b[^<]*+(?:<(?!/table\s*>)[^<]*+)*+</table\s*>", re.I)
+_TABLE_OPEN_RE = re.compile(r"<table\b", re.I)
+_TABLE_CLOSE_RE = re.compile(r"</table\s*>", re.I)
 _BLOCK_END_RE = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li|tr|title)\s*>", re.I)
 _TAG_RE = re.compile(r"<[^>]+>")
 
@@ -67,11 +72,14 @@ def _html_table(segment: str, first_line: int, out: list[Token]) -> None:
         return
     import lxml.html
 
+    parser = lxml.html.HTMLParser()
     try:
-        root = lxml.html.fragment_fromstring(segment)
+        root = lxml.html.fragment_fromstring(segment, parser=parser)
     except Exception:  # malformed markup: fall back to its text, line by line
-        text = html_lib.unescape(_TAG_RE.sub("\n", segment))
-        text_lines(text, to_simplified(text), first_line, out)
+        root = None
+    if root is None or any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        # (libxml2 stops reading at 256 nested elements: a tree cut there would lose cells)
+        _table_text(segment, first_line, out)
         return
     for tr in root.iter("tr"):
         for td in tr:
@@ -79,6 +87,22 @@ def _html_table(segment: str, first_line: int, out: list[Token]) -> None:
                 continue
             raw = td.text_content()
             out.append(_html_cell(raw, first_line + (td.sourceline or 1) - 1))
+
+
+_CELL_OPEN_RE = re.compile(r"<t[dh]\b[^>]*>", re.I)
+_CELL_END_RE = re.compile(r"</t[dh]\s*>|<t[dh]\b|</?tr\b|</table\b", re.I)
+
+
+def _table_text(segment: str, first_line: int, out: list[Token]) -> None:
+    """The cells of a table that lxml cannot read, without a tree: each ``<td>``/``<th>`` up to the
+    next cell or row tag is a cell (an empty one a blank cell), on the line its tag opens."""
+    line, counted = first_line, 0
+    for m in _CELL_OPEN_RE.finditer(segment):
+        line += segment.count("\n", counted, m.start())
+        counted = m.start()
+        end = _CELL_END_RE.search(segment, m.end())
+        raw = segment[m.end() : end.start() if end else len(segment)]
+        out.append(_html_cell(html_lib.unescape(_TAG_RE.sub("", raw)), line))
 
 
 _HTML_CELLS: dict[str, Cell] = {}  # the markup of a plain cell's text → its cell
@@ -123,8 +147,17 @@ def _cell_text(raw: str) -> str:
 
 
 def table_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each HTML table of the text (``TABLE_RE`` matches)."""
-    return [m.span() for m in TABLE_RE.finditer(text)]
+    """(start, end) of each HTML table of the text: the spans of ``TABLE_RE``'s matches, found in one
+    pass over the text."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while (opening := _TABLE_OPEN_RE.search(text, pos)) is not None:
+        closing = _TABLE_CLOSE_RE.search(text, opening.end())
+        if closing is None:  # no table closes after this one opens: none after it does either
+            break
+        spans.append((opening.start(), closing.end()))
+        pos = closing.end()
+    return spans
 
 
 def html_tokens(text: str, tables: list[tuple[int, int]], out: list[Token]) -> None:
@@ -139,12 +172,17 @@ def html_tokens(text: str, tables: list[tuple[int, int]], out: list[Token]) -> N
     _html_prose(text[pos:], line, out)
 
 
+def _line_breaks_of(tag: re.Match[str]) -> str:
+    """What a tag leaves of itself: the line breaks inside it (so that every line keeps its number)."""
+    return "\n" * tag.group().count("\n")
+
+
 def _html_prose(segment: str, first_line: int, out: list[Token]) -> None:
     if not segment.strip():
         return
     # keep line numbers: block ends become newlines only where the source had none
     segment = _BLOCK_END_RE.sub(lambda m: m.group(0) if "\n" in m.group(0) else "", segment)
-    text = html_lib.unescape(_TAG_RE.sub("", segment))
+    text = html_lib.unescape(_TAG_RE.sub(_line_breaks_of, segment))
     text_lines(text, to_simplified(text), first_line, out)
 
 

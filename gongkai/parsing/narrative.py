@@ -54,7 +54,11 @@ _BMP_DECIMALS = _code_point_class("".join(c for c in map(chr, range(0x10000)) if
 # no unit (a year, a date) fails at the lookahead, before the optional groups. The one-character
 # units are a class too: tried at once, and none of them starts 万元 or 人次
 _FIRST = rf".{_CN_DIGITS}{_BMP_DECIMALS}\U00010000-\U0010ffff"
-_NUMBER_REST = rf"(?<=[\d.{_CN_DIGITS}])[\d.{_CN_DIGITS}]*+(?=[万余多条件次篇起宗份人名元])"
+# (a number starts where a run of its characters starts: tried at every character of a long run
+# without a unit, the scan would read the rest of the run each time)
+_NUMBER_REST = (
+    rf"(?<=[\d.{_CN_DIGITS}])(?<![\d.{_CN_DIGITS}].)[\d.{_CN_DIGITS}]*+(?=[万余多条件次篇起宗份人名元])"
+)
 _AFTER_NUMBER = r"(?P<wan>万(?!元))?(?P<approx>余|多)?(?P<unit>万元|人次|[条件次篇起宗份人名元])(?![例性称])"
 _FIGURE = re.compile(rf"(?P<num>[{_FIRST}]{_NUMBER_REST}){_AFTER_NUMBER}")
 # a figure, or a negation (``wording.NEGATION``: its empty group ``negation`` set), in one scan
@@ -69,11 +73,13 @@ _NOT_BEFORE_NUMERALS = frozenset("第每逐数几某单同统唯")
 # in the joined prose a line break only comes as a blank line: each of its breaks ends a clause
 _CLAUSE_SEP = re.compile("[，。；！？,;!?\n]")
 _SENTENCE_SEP = "。；！？;!?\n"
+_SENTENCE_MAX = 1000  # characters; the longest sentence of the seeds and test texts has 252
 _NUMBERING = re.compile(r"^\s*(?:\d+[.、](?!\d)|\([一二三四五六七八九十\d]+\)|[一二三四五六七八九十]+、)\s*")
 _NUMBER_START = frozenset("0123456789０１２３４５６７８９(（一二三四五六七八九十")
 _NUMBERING_START = frozenset("(一二三四五六七八九十")  # with a digit or a space: what may start one
 # the indicator of a figure by the clause's words before it (as written: "约…" and a parenthetical
 # are dropped on reading), memoised unless a subject named earlier counts: the words repeat a lot
+# (a long context, which cannot, is not kept)
 _CLASSIFIED: dict[tuple[str, str, str | None], str | None] = {}
 _UNKNOWN = "\x00unknown"  # not yet classified (an identity sentinel)
 # what a clause with a negation says is zero (``zero_indicators``), memoised: such clauses repeat
@@ -197,8 +203,10 @@ def _offsets(raws: list[str]) -> tuple[str, list[int]]:
 
 
 def _sentence_before(joined: str, at: int) -> str:
-    """The sentence up to offset ``at`` (it starts after the last 。；！？ or line break)."""
-    return joined[max(joined.rfind(c, 0, at) for c in _SENTENCE_SEP) + 1 : at]
+    """The sentence up to offset ``at`` (it starts after the last 。；！？ or line break), at most its
+    last ``_SENTENCE_MAX`` characters (so that text without stops costs linear time)."""
+    lo = max(0, at - _SENTENCE_MAX)
+    return joined[max(max(joined.rfind(c, lo, at) for c in _SENTENCE_SEP) + 1, lo) : at]
 
 
 def _indicator(context: str, unit: str, generation: str | None, joined: str, at: int) -> str | None:
@@ -211,13 +219,13 @@ def _indicator(context: str, unit: str, generation: str | None, joined: str, at:
         context = context[context.rfind("(") + 1 :]  # a parenthetical: its own words only
         if "其中" not in context and "直接起诉" not in context and "复议后" not in context:
             indicator = None
-            if len(_CLASSIFIED) < MEMO_MAX:
+            if len(_CLASSIFIED) < MEMO_MAX and len(key[0]) <= 160:
                 _CLASSIFIED[key] = indicator
             return indicator
     if _NEEDS_TOPIC.search(context):  # the subject may be named earlier in the sentence
         return classify(context, unit, _topic(_sentence_before(joined, at)), generation)
     indicator = classify(context, unit, None, generation)
-    if len(_CLASSIFIED) < MEMO_MAX:
+    if len(_CLASSIFIED) < MEMO_MAX and len(key[0]) <= 160:
         _CLASSIFIED[key] = indicator
     return indicator
 
@@ -298,14 +306,17 @@ def figures(lines: list[tuple[int, str, str]], generation: str | None = None) ->
     with_figure: set[int] = set()
     negations: list[int] = []  # where each negation starts: read once all figures are
     prev_clause, prev_end, quote_from = -1, 0, 0
+    prev_at = 0  # the previous figure's offset: a separator before it is not looked for again
     for m in _FIGURE_OR_NEGATION.finditer(joined):
         num, negation, wan, approx, unit = m.groups()
         at = m.start()
         if negation is not None:
             negations.append(at)
             continue
-        before = sep_search(reverse, n - at)  # the clause starts after the separator before ``at``
-        start = n - before.start() if before else 0
+        # the clause starts after the separator before ``at``, if one comes after the previous figure
+        before = sep_search(reverse, n - at, n - prev_at)
+        start = n - before.start() if before else prev_clause if prev_at else 0
+        prev_at = at
         if start != prev_clause:
             prev_clause, prev_end, quote_from = start, start, -1
         context = joined[prev_end:at]
@@ -333,9 +344,11 @@ def figures(lines: list[tuple[int, str, str]], generation: str | None = None) ->
         found.append((at, indicator, value, approximate, quote_from, end))
     negated = False
     seen: set[int] = set()
+    start = prev_at = 0
     for at in negations:
-        before = sep_search(reverse, n - at)
-        start = n - before.start() if before else 0
+        before = sep_search(reverse, n - at, n - prev_at)  # (as for figures)
+        start = n - before.start() if before else start
+        prev_at = at
         if start in with_figure or start in seen:
             continue
         seen.add(start)

@@ -34,8 +34,8 @@ def prose_lines(
         simplified = to_simplified(text)
     if simplified is text and skip and skip[0] >= 1 and skip[1] >= 0:
         # the common case, without splitting the table's lines: each line is its own original
-        a, b = skip[0] - 1, skip[1]
         n = text.count("\n") + 1
+        a, b = min(skip[0] - 1, n), min(skip[1], n)  # (a region past the text's end would be a bug)
         head = text.split("\n", a)[:a]
         tail = [] if b >= n else text.rsplit("\n", n - b)[1:] if b else text.split("\n")
         return [
@@ -49,7 +49,7 @@ def prose_lines(
         originals = norm
     n = len(norm)
     if skip and skip[0] >= 1 and skip[1] >= 0:  # the table region is not prose (and breaks paragraphs)
-        a, b = skip[0] - 1, skip[1]
+        a, b = min(skip[0] - 1, n), min(skip[1], n)
         return [
             *zip(range(1, a + 1), norm[:a], originals[:a], strict=True),
             (0, "", ""),

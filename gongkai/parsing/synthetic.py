@@ -280,3 +280,25 @@ def render_prose(rng: random.Random) -> tuple[str, dict[str, tuple[int, bool]]]:
 def _chinese_value(numeral: str) -> int:
     return {"一": 1, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
             "十二": 12, "二十": 20}[numeral]  # fmt: skip
+
+
+def damaged(size: int) -> dict[str, str]:
+    """Texts of about ``size`` characters in the shapes a damaged extraction takes (long runs with no
+    separator, one clause repeated with no punctuation or blank line, tags never closed, Traditional
+    characters without punctuation), by name. Parsing each must take time linear in its length: most
+    once made a part of the parser quadratic (see ``tests/parsing/test_parse_damaged_input.py``)."""
+    def times(unit: str) -> str:
+        return unit * max(1, size // len(unit))
+
+    return {
+        "digit run": times("1"),
+        "numeral run": times("一二三四五六七八九十百千"),
+        "figure lines, no blank line": times("共受理政府信息公开申请9件\n"),
+        "figures, no punctuation": times("本年共受理政府信息公开申请53件其中予以公开10件"),
+        "outcomes, no punctuation": times("行政复议维持3件"),
+        "negations, no punctuation": times("无因"),
+        "tables never closed": times("<table>")[: size // 2] + times("<tr><td>1</td></tr>")[: size // 2],
+        "Traditional, no punctuation": times("政府資訊公開申請"),
+        "tab run": times("\t1"),
+        "page marks": times("第 1 页 共 3 页\n- 3 -\n"),
+    }

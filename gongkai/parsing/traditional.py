@@ -40,8 +40,23 @@ def has_traditional(text: str) -> bool:
     return _traditional_re().search(text) is not None
 
 
+_RUN_MAX = 500  # characters: OpenCC's time grows with the square of a run without a separator
+
+
 def to_simplified(text: str) -> str:
-    """Simplified form of ``text`` when it holds Traditional characters, else ``text`` itself."""
+    """Simplified form of ``text`` when it holds Traditional characters, else ``text`` itself.
+
+    OpenCC converts the runs between its separators (punctuation, white space) one by one; a run
+    longer than ``_RUN_MAX`` (no clause of prose is) is converted in pieces of that length."""
     if not has_traditional(text):
         return text
-    return _t2s().convert(text)
+    t2s = _t2s()
+    if len(text) <= _RUN_MAX:
+        return t2s.convert(text)
+    parts = t2s.split_chars_re.split(text)  # runs, with the separators between them at odd indices
+    if max(map(len, parts[::2])) <= _RUN_MAX:
+        return t2s.convert(text)
+    return "".join(
+        part if i % 2 else "".join(t2s.convert(part[j : j + _RUN_MAX]) for j in range(0, len(part), _RUN_MAX))
+        for i, part in enumerate(parts)
+    )

@@ -42,31 +42,77 @@ def decode_html(data: bytes, declared: str | None = None) -> str:
     return data.decode("gb18030", errors="replace")
 
 
-def _parse_fragment(fragment: str):
+def html_root(text: str, *, fragment: bool = False):
+    """lxml's tree of a page (of a body fragment, under one ``div``), or None when libxml2 gave up
+    part of it: it stops reading at 256 nested elements (unclosed ``<span>``/``<font>`` of a damaged
+    page), and a tree cut there would silently lose the rest. Raises what lxml raises on no markup."""
     import lxml.html
 
+    parser = lxml.html.HTMLParser()
+    if fragment:
+        root = lxml.html.fragment_fromstring(text or "<p></p>", create_parent="div", parser=parser)
+    else:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        return None
+    return root
+
+
+def _parse_fragment(fragment: str):
+    import lxml.etree
+
     try:
-        return lxml.html.fragment_fromstring(fragment or "<p></p>", create_parent="div")
+        return html_root(fragment, fragment=True)
     except (ValueError, lxml.etree.ParserError) as exc:
         raise ExtractionError(f"unreadable HTML: {exc}") from exc
 
 
+_ZJEG = re.compile(r"<!--ZJEG_RSS\.content\.begin-->(.*?)<!--ZJEG_RSS\.content\.end-->", re.S)
+
+
 def content_fragment(page: str) -> str:
     """The article body: between the ZJEG_RSS markers, else ``div#zoom``, else the whole page."""
-    m = re.search(r"<!--ZJEG_RSS\.content\.begin-->(.*?)<!--ZJEG_RSS\.content\.end-->", page, re.S)
+    m = _ZJEG.search(page)
     if m:
         return m.group(1)
+    import lxml.etree
     import lxml.html
 
     try:
-        root = lxml.html.document_fromstring(page)
+        root = html_root(page)
     except (ValueError, lxml.etree.ParserError):
         return page
+    if root is None:  # nested too deep for lxml: the body as the tolerant parser of listings reads it
+        return _deep_body(page)
     zoom = root.get_element_by_id("zoom", None)
     if zoom is None:
         body = root.find("body")
         return lxml.html.tostring(body, encoding="unicode") if body is not None else page
     return lxml.html.tostring(zoom, encoding="unicode", with_tail=False)
+
+
+def _deep_body(page: str) -> str:
+    """``div#zoom``, else the body, of a page lxml cannot read whole (BeautifulSoup has no depth limit)."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page, "lxml")
+    return str(soup.find(id="zoom") or soup.body or soup)
+
+
+# a page too deep for lxml is read as text: a block's or a cell's end is a line break, other tags go
+_LINE_END_TAG = re.compile(
+    r"<(?:br\b|/(?:p|div|h[1-6]|li|tr|td|th|table|section|article|center|blockquote|title)\s*)[^>]*>", re.I
+)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _flat_text(fragment: str) -> str:
+    """The text of HTML read without a tree: one line per block or table cell (cells one per line, a
+    layout the parser reads), runs of blank lines made one."""
+    import html as html_lib
+
+    text = html_lib.unescape(_TAG.sub("", _LINE_END_TAG.sub("\n", fragment)))
+    return re.sub(r"\n\s*\n\s*", "\n\n", "\n".join(line.strip() for line in text.split("\n"))).strip()
 
 
 _SKIP_TAGS = {"script", "style", "meta", "head", "title", "link", "img", "input", "button"}
@@ -126,7 +172,14 @@ def html_blocks_to_lines(node, lines: list[str]) -> bool:
 
 
 def extract_html(data: bytes | str) -> Extracted:
+    """A page's body as seed-layout lines (extractor ``html:lxml``); a page nested deeper than lxml
+    reads is taken as text, one line per block or cell, so that nothing of it is lost
+    (``html:text``)."""
     page = data if isinstance(data, str) else decode_html(data)
+    fragment = content_fragment(page)
+    root = _parse_fragment(fragment)
+    if root is None:
+        return Extracted(_flat_text(fragment), "html:text", f"gongkai-{_pkg_version('gongkai')}")
     lines: list[str] = []
-    ends_in_table = html_blocks_to_lines(_parse_fragment(content_fragment(page)), lines)
+    ends_in_table = html_blocks_to_lines(root, lines)
     return Extracted(finish(lines, ends_in_table), "html:lxml", f"lxml-{_pkg_version('lxml')}")
