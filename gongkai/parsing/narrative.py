@@ -7,8 +7,10 @@ are left alone rather than guessed. Outcomes (维持, 纠错, 尚未审结) take
 from earlier in the sentence. Numbers are written in digits or Chinese numerals (一件, 两起, 十二件);
 "余/多/约/近/逾/超过" and "万" make a figure approximate. A zero is read only from an explicit
 clause ("未收到…申请", "未发生…行政复议、行政诉讼", "无…案件", "未收取…费用"). The value is always
-the number written in the clause: figures are never summed. Each indicator is stated once: the
-first figure wins, a later different one is reported (``Prose.conflicts``).
+the number written in the clause: figures are never summed. A figure of another year (the clause
+names one, or says 上年度/去年), of a part of the year (季度, 上半年, 月份) or the end of a range
+("3至5件") is not the report's: left out. Each indicator is stated once: the first figure wins, a
+later different one is reported (``Prose.conflicts``).
 
 An indicator is emitted only when the crosswalk seed has a ``narrative`` row for it in the
 report's generation (so the warehouse can conform it).
@@ -230,6 +232,16 @@ def _indicator(context: str, unit: str, generation: str | None, joined: str, at:
     return indicator
 
 
+_YEAR = re.compile(r"((?:19|20)\d\d)年")
+_RANGE = frozenset("至到-~～—–")
+_RANGE_ENDS = frozenset("0123456789０１２３４５６７８９" + _CN_DIGITS)
+
+
+def _other_year(context: str, year: int) -> bool:
+    """Whether the words before a figure name a year other than the report's ("2014年受理申请10件")."""
+    return any(int(y) != year for y in _YEAR.findall(context))
+
+
 def _line(text: str) -> tuple[str, str, str]:
     """How a Simplified line reads (see ``_LINES``), memoised."""
     t = stripped = text.strip()
@@ -256,13 +268,16 @@ def _quote_start(joined: str, start: int) -> int:
     return start
 
 
-def figures(lines: list[tuple[int, str, str]], generation: str | None = None) -> Prose:
+def figures(
+    lines: list[tuple[int, str, str]], generation: str | None = None, year: int | None = None
+) -> Prose:
     """Narrative figures in prose ``lines``: (1-based line number, Simplified text, original text).
 
     The lines are joined into one text (a blank line between paragraphs, a numbered line or a
     heading starting a new clause) and read in one pass: only the clauses that hold a figure or a
     negation are looked at. The figures found, in text order, are then kept: those of an emitted
-    indicator, each indicator's first."""
+    indicator, each indicator's first. A figure whose clause names a year other than ``year`` (the
+    report's, when known) is that year's: left out."""
     srcs: list[str] = []  # Simplified text of each line, stripped
     raws: list[str] = []  # the same lines as written
     line_nos: list[int] = []
@@ -326,6 +341,10 @@ def figures(lines: list[tuple[int, str, str]], generation: str | None = None) ->
             indicator = _indicator(context, unit, generation, joined, at)
         if indicator is None:
             continue
+        if year is not None and "年" in context and _other_year(context, year):
+            continue
+        if context and context[-1] in _RANGE and at >= 2 and joined[at - 2] in _RANGE_ENDS:
+            continue  # the upper end of a range ("3至5件"): neither end is the figure
         if wan is None and num.isdecimal():  # digits (the common case, as ``_value`` reads them)
             if at and joined[at - 1] == "第":
                 continue

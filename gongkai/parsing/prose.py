@@ -62,11 +62,12 @@ def prose_lines(
 
 
 def narrative_cells(
-    lines: list[tuple[int, str, str]], generation: str | None
+    lines: list[tuple[int, str, str]], generation: str | None, year: int | None = None
 ) -> tuple[list[dict], list[str]]:
     """The prose figures of ``lines`` as contract cells (``source: narrative``), and the reasons for
-    figures left out (stated twice with different values, or implausible)."""
-    prose = figures(lines, generation)
+    figures left out (stated twice with different values, or implausible). ``year`` is the report
+    year: a clause that names another year is not about the report's."""
+    prose = figures(lines, generation, year)
     reasons = list(prose.conflicts)
     cells = []
     plain = lowest_ceiling()

@@ -12,7 +12,7 @@ NEGATION_AFTER = (
     r"|(?<=无)(?<!无无)(?=因|任何|[^，。；,;]{0,24}案件))"
 )
 NEGATION = re.compile("[未没无]" + NEGATION_AFTER)
-_ZERO_CLAUSE_END = re.compile(r"(?:情况|案件|事件|费用|申请)(?:发生)?$")
+_ZERO_CLAUSE_END = re.compile(r"(?:情况|案件|事件|费用|申请|复议|诉讼)(?:发生)?$")
 _PART_OF = re.compile(r"(?<!其)中(?!的)\S{2,}")  # "在“不同意公开”答复中…": within what was named
 
 LABELS = {
@@ -68,7 +68,12 @@ _CHANNELS = (
     ("其他方式", "proactive_channel_other"),
 )
 _COUNT_UNITS = frozenset("件起宗份条")
-_COMPARISON = ("同比", "比上年", "较上年", "上年同期", "去年", "比去年", "增长", "下降", "减少", "增加")
+# words of a comparison, or of a figure of another year ("上年度共受理申请10件"; 上年结转 is read first)
+# and of a part of the year ("第三季度受理申请3件", "上半年", "每月")
+_COMPARISON = (
+    "同比", "上年", "上一年", "前一年", "去年", "增长", "下降", "减少", "增加",
+    "季度", "上半年", "下半年", "月份", "每月", "当月", "本月",
+)  # fmt: skip
 _COMPARISON_RE = re.compile("|".join(_COMPARISON))
 _PROACTIVE_END = re.compile(
     r"(?:主动)?(?:公开|发布)(?:了)?(?:各类|各项)?(?:政府|政务)?信息(?:共计?|总计|合计|累计|总数)?(?:为|达到?)?$"
@@ -227,7 +232,7 @@ def _request(context: str, topic: str | None, generation: str | None) -> str | N
 
 def zero_indicators(clause: str, has_figure: bool) -> list[tuple[str, int]]:
     """(indicator, offset of the negation) of each indicator an explicit clause says is zero
-    ("未收到政府信息公开申请", "未发生…行政复议、行政诉讼的情况", "无…案件", "未收取任何费用")."""
+    ("未收到政府信息公开申请", "未发生…行政复议、行政诉讼(的情况)", "无…案件", "未收取任何费用")."""
     neg = NEGATION.search(clause)
     if neg is None or has_figure or "其他" in clause[neg.end() :]:
         return []

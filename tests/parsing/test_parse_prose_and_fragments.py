@@ -189,6 +189,16 @@ def test_a_mirrored_g1_table_with_noise_reads_like_the_seed(seed_texts):
         ("共收到申请10件，其中自然人申请8件，法人申请2件。", {"requests_received": (10, False)}),
         ("依据《条例》第十三条答复。", {}),
         ("行政复议、行政诉讼共3件。", {}),  # a combined figure of two things is neither
+        # another year's figure is not the report's (2016): named by its year or as 上年度/去年
+        ("2015年受理申请10件，2016年受理申请8件。", {"requests_received": (8, False)}),
+        ("上年度共受理申请10件，本年度受理申请8件。", {"requests_received": (8, False)}),
+        ("去年受理申请10件，今年受理申请8件。", {"requests_received": (8, False)}),
+        ("与2015年相比，受理申请减少2件。", {}),
+        ("第三季度受理申请3件。", {}),  # a part of the year is not the year
+        ("一季度受理申请3件，二季度受理申请5件。", {}),
+        ("受理申请3至5件。", {}),  # a range: neither end is the figure
+        ("本年未发生因政府信息公开引起的行政复议和行政诉讼。", {"reviews_total": (0, False), "litigation_total": (0, False)}),
+        ("未发生因政府信息公开申请引起的行政复议、行政诉讼。", {"reviews_total": (0, False), "litigation_total": (0, False)}),
     ],
 )
 def test_prose_phrasings(sentence: str, expected: dict):
