@@ -82,6 +82,12 @@ _TITLE_YEAR_FIRST = re.compile(
     rf"^{_YEAR}年度?(?P<agency>[^\d\s:：，,。]{{2,40}}?)(?:政府)?(?:信息公开|政务公开)"
 )
 _TITLE_YEAR_ONLY = re.compile(rf"^{_YEAR}年度?(?:政府)?(?:信息公开|政务公开)")
+# a year after the title ("…年度报告（2021年）") and a year in Chinese numerals ("二〇二一年")
+_TITLE_YEAR_AFTER = re.compile(
+    rf"^(?P<agency>[^\d\s:：，,。]{{2,40}}?)??(?:政府)?(?:信息公开|政务公开)\S*报告[(（]{_YEAR}年度?[)）]$"
+)
+_CN_YEAR = re.compile("[一二][〇○零九][〇○零一二三四五六七八九]{2}(?=年)")
+_CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 _FILLER = re.compile(r"填报单位(?:\(盖章\))?[:：](?P<agency>[^\s(（]{2,40})")
 _PERIOD = re.compile(rf"[(（]{_YEAR}年(?:度[)）]|1月1日至(?P=year)年12月31日[)）])")
 _REPORT_ON = re.compile(rf"{_YEAR}年度?政府信息公开工作年度报告")
@@ -134,7 +140,7 @@ def _from_title(head: list[Token], flat: str) -> tuple[int | None, str | None]:
     year: int | None = None
     agency: str | None = None
     for i, tok in enumerate(head):
-        s = tok[TEXT].replace(" ", "")
+        s = _digit_year(tok[TEXT].replace(" ", ""))
         m = _TITLE_YEAR_ONLY.match(s)
         if m:
             year = int(m["year"])
@@ -144,6 +150,11 @@ def _from_title(head: list[Token], flat: str) -> tuple[int | None, str | None]:
         m = _TITLE_AGENCY_FIRST.match(s) or _TITLE_YEAR_FIRST.match(s)
         if m:
             year, agency = int(m["year"]), _as_written(tok, m["agency"])
+            break
+        m = _TITLE_YEAR_AFTER.match(s)
+        if m:
+            year = int(m["year"])
+            agency = _as_written(tok, m["agency"]) if m["agency"] else None
             break
     if year is None:
         m = _REPORT_ON.search(flat) or _PERIOD.search(flat)
@@ -161,6 +172,13 @@ def _from_title(head: list[Token], flat: str) -> tuple[int | None, str | None]:
                     agency = _as_written(head[i], m["agency"])
                 break
     return year, agency
+
+
+def _digit_year(title: str) -> str:
+    """A title line with a year written in Chinese numerals ("二〇二一年") in digits."""
+    if "年" not in title or _CN_YEAR.search(title) is None:
+        return title
+    return _CN_YEAR.sub(lambda m: m.group().translate(_CN_YEAR_DIGITS), title)
 
 
 def year_from_body(flat: str) -> int | None:

@@ -224,6 +224,9 @@ def test_litigation_split_where_the_text_splits_it():
         ("宁波市海曙区人民政府2018\n年度政府信息公开工作年度报告", 2018),  # the title split over lines
         ("政府信息公开工作年度报告\n\n本报告中所列数据的统计期限自2015年1月1日起至2015年12月31日止。", 2015),
         ("政府信息公开工作年度报告\n\n本年度（2013年）我局共主动公开政府信息50条。", 2013),
+        ("宁波市海曙区人民政府政府信息公开工作年度报告（2016年）", 2016),  # the year after the title
+        ("宁波市海曙区人民政府二〇一六年政府信息公开工作年度报告", 2016),  # in Chinese numerals
+        ("宁波市海曙区人民政府二○一四年度政府信息公开工作年度报告", 2014),  # (with ○, U+25CB)
     ],
 )
 def test_report_year_from_split_titles_and_sentences(head: str, year: int):
