@@ -127,6 +127,14 @@ def read_table(generation: str, tokens: list[Token]) -> TableRead:
         row_values = rm.values
         if row.values_optional and all(t[CELL] is None or t[CELL].value is None for t in row_values):
             continue  # a parent row (不予公开) printed with empty cells: structure, not data
+        extra = tm.surplus.get(idx)
+        if extra and not _sums_to_total(row, row_values):
+            out.reasons.append(
+                f"row misaligned: {row.table} {row.label}: {extra} more number(s) than its {len(cells)} "
+                f"cells before the next row (line {rm.label_token[LINE]}); a page number or a stray cell "
+                "may have shifted them, so the row is left out"
+            )
+            continue
         if len(row_values) < len(cells):
             if _total_proven(row, row_values) and idx < last_found:
                 # blank cells lost in extraction: only the 总计 at the row's end is certain
@@ -161,6 +169,21 @@ def _total_proven(row: Row, values: list[Token]) -> bool:
         nums.append(v)
     *parts, total = nums
     return total > 0 and any(parts) and sum(parts) == total
+
+
+def _sums_to_total(row: Row, values: list[Token]) -> bool:
+    """Whether a row's cells prove their alignment: it ends with a 总计 column, every cell is a
+    whole number and the others sum exactly to the last."""
+    if row.columns[-1] != "总计" or len(values) != len(row.columns) or len(values) < 2:
+        return False
+    nums: list[float | int] = []
+    for t in values:
+        cell = t[CELL]
+        v = cell.value if cell is not None else None
+        if v is None or v < 0 or v != int(v):
+            return False
+        nums.append(v)
+    return sum(nums[:-1]) == nums[-1]
 
 
 def _incomplete(row: Row, rm: RowMatch, n: int) -> str:

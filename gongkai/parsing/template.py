@@ -3,7 +3,9 @@
 A template is an ordered list of rows. Each row is found by its label text (never by its
 numbering, which varies between reports) and takes the next ``n`` value tokens as its cells.
 Rows are matched forward only, so repeated labels (``被依法纠错数`` under 复议 and under 诉讼)
-resolve by position, and rows a report leaves out (the 政府公报 row) are simply skipped.
+resolve by position, and rows a report leaves out (the 政府公报 row) are simply skipped. Numbers
+that follow a row's last cell before the next label are counted (``TableMatch.surplus``): one may
+have come from inside the row.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import NamedTuple
 
-from gongkai.parsing.tokens import KIND, LABEL, LINE, TEXT, VALUE, Token
+from gongkai.parsing.tokens import CELL, KIND, LABEL, LINE, TEXT, VALUE, Token
 
 _PREFIX_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|\([一二三四五六七八九十\d]+\)|\d+[.、](?!\d)|[①-⑳])?"
@@ -117,6 +119,9 @@ class TableMatch:
     matches: dict[int, RowMatch]
     start_line: int | None
     end_line: int | None
+    # row index → how many numbers followed its full set of cells before the next label (a page
+    # number in a PDF dump: it may have come mid-row and pushed the row's last cell out)
+    surplus: dict[int, int] = field(default_factory=dict)
 
 
 def find_start(template: Template, tokens: list[Token]) -> int | None:
@@ -155,6 +160,8 @@ def match(template: Template, tokens: list[Token]) -> TableMatch:
     end = tokens[start]  # the last token read into the table
     n_tokens = len(tokens)
     skip = False
+    surplus: dict[int, int] = {}
+    cur_idx = -1
     for i, tok in enumerate(islice(tokens, start, None), start):
         kind = tok[KIND]
         if kind == VALUE:
@@ -162,6 +169,8 @@ def match(template: Template, tokens: list[Token]) -> TableMatch:
                 cur_values.append(tok)
                 room -= 1
                 end = tok
+            elif cur is not None and cur_values and (cell := tok[CELL]) is not None and cell.value is not None:
+                surplus[cur_idx] = surplus.get(cur_idx, 0) + 1
             continue
         if kind != LABEL:
             continue
@@ -192,10 +201,11 @@ def match(template: Template, tokens: list[Token]) -> TableMatch:
             cur_values = []
             room = sizes[idx]
             cur = _new(RowMatch, (rows[idx], tok, cur_values))
+            cur_idx = idx
             matches[idx] = cur
             nxt = idx + 1
             end = tok
         elif cur is not None and cur_values:
             cur = None  # a foreign label ends the row; before any value it is a continuation
             room = 0
-    return TableMatch(matches, tokens[start][LINE], end[LINE])
+    return TableMatch(matches, tokens[start][LINE], end[LINE], surplus)

@@ -75,3 +75,35 @@ def test_cells_keep_their_line_when_a_tag_spans_lines():
         ("行政处罚", 5),
         ("", 5),  # a blank cell stays a cell
     ]
+
+
+def _with_line_before(text: str, marker: str, offset: int, line: str) -> str:
+    lines = text.split("\n")
+    at = next(i for i, x in enumerate(lines) if x.startswith(marker)) + offset
+    return "\n".join([*lines[:at], line, *lines[at:]])
+
+
+def _table(result: dict) -> dict[tuple[str, str, str], object]:
+    return {(c["table"], c["row"], c["column"]): c["value"] for c in result["cells"] if c["source"] == "table"}
+
+
+def test_a_page_number_inside_a_row_leaves_that_row_out(seed_texts):
+    """A bare page number in a PDF dump, between the cells of a 表三 row, would push the row's last
+    cell out and shift the others: the row's 总计 no longer matches its parts, so it is left out."""
+    seed = seed_texts["003_49c6c62204b3e30b"]  # 2019 report, one cell per line
+    want = _table(parse_text(seed))
+    got = parse_text(_with_line_before(seed, "（一）予以公开", 4, "3"))  # after its 3rd cell
+    row = "三、本年度办理结果/（一）予以公开"
+    assert [r for r in got["reasons"] if r.startswith("row misaligned")] == [
+        f"row misaligned: 表三 {row}: 1 more number(s) than its 7 cells before the next row (line 96); "
+        "a page number or a stray cell may have shifted them, so the row is left out"
+    ]
+    assert got["status"] == "partial"
+    assert _table(got) == {k: v for k, v in want.items() if k[1] != row}  # nothing else moved
+
+
+def test_a_page_number_after_a_row_that_adds_up_changes_nothing(seed_texts):
+    seed = seed_texts["003_49c6c62204b3e30b"]
+    got = parse_text(_with_line_before(seed, "（二）部分公开", 0, "3"))  # after 予以公开's 总计
+    assert _table(got) == _table(parse_text(seed))
+    assert not any(r.startswith("row misaligned") for r in got["reasons"])
