@@ -128,7 +128,8 @@ def read_table(generation: str, tokens: list[Token]) -> TableRead:
         if row.values_optional and all(t[CELL] is None or t[CELL].value is None for t in row_values):
             continue  # a parent row (不予公开) printed with empty cells: structure, not data
         extra = tm.surplus.get(idx)
-        if extra and not _sums_to_total(row, row_values):
+        if extra and row.columns[-1] == "总计" and not _sums_to_total(row, row_values):
+            # (a row without a 总计 cannot show where the extra number came from: read as before)
             out.reasons.append(
                 f"row misaligned: {row.table} {row.label}: {extra} more number(s) than its {len(cells)} "
                 f"cells before the next row (line {rm.label_token[LINE]}); a page number or a stray cell "
@@ -172,9 +173,9 @@ def _total_proven(row: Row, values: list[Token]) -> bool:
 
 
 def _sums_to_total(row: Row, values: list[Token]) -> bool:
-    """Whether a row's cells prove their alignment: it ends with a 总计 column, every cell is a
-    whole number and the others sum exactly to the last."""
-    if row.columns[-1] != "总计" or len(values) != len(row.columns) or len(values) < 2:
+    """Whether a row's cells prove their alignment: every cell is a whole number and all but the
+    last (its 总计) sum exactly to it."""
+    if len(values) != len(row.columns) or len(values) < 2:
         return False
     nums: list[float | int] = []
     for t in values:

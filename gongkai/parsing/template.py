@@ -169,7 +169,13 @@ def match(template: Template, tokens: list[Token]) -> TableMatch:
                 cur_values.append(tok)
                 room -= 1
                 end = tok
-            elif cur is not None and cur_values and (cell := tok[CELL]) is not None and cell.value is not None:
+            elif (
+                cur is not None
+                and cur_values
+                and (cell := tok[CELL]) is not None
+                and cell.value is not None
+                and not (i + 1 < n_tokens and tokens[i + 1][KIND] == LABEL and tokens[i + 1][LINE] == tok[LINE])
+            ):  # (a number that opens the next label's line is that line's own, e.g. a 序号 cell)
                 surplus[cur_idx] = surplus.get(cur_idx, 0) + 1
             continue
         if kind != LABEL:
@@ -208,4 +214,6 @@ def match(template: Template, tokens: list[Token]) -> TableMatch:
         elif cur is not None and cur_values:
             cur = None  # a foreign label ends the row; before any value it is a continuation
             room = 0
+    if len(surplus) >= max(3, len(matches) // 2):
+        surplus = {}  # after most rows: a column the template does not have (序号 on its own line), no stray
     return TableMatch(matches, tokens[start][LINE], end[LINE], surplus)

@@ -107,3 +107,34 @@ def test_a_page_number_after_a_row_that_adds_up_changes_nothing(seed_texts):
     got = parse_text(_with_line_before(seed, "（二）部分公开", 0, "3"))  # after 予以公开's 总计
     assert _table(got) == _table(parse_text(seed))
     assert not any(r.startswith("row misaligned") for r in got["reasons"])
+
+
+def test_a_row_number_column_is_no_stray_number(seed_texts):
+    """A 序号 cell opening each row's line (pipe rows), or on a line of its own before each row
+    label (seed 003), also follows the previous row's cells: it never drops a row that reads right."""
+    for generation in ("G1", "G3"):
+        rng = random.Random(4)
+        report = generate(rng, generation)
+        rows = [line for line in render(report, "pipe", rng).split("\n")]
+        numbered = "\n".join(
+            f"| {i} {line}" if line.startswith("|") and not set(line) <= set("|-: ") else line
+            for i, line in enumerate(rows)
+        )
+        result = parse_text(numbered)
+        expected = {(t, r, c): v for t, r, c, v in report.expected_cells()}
+        got = _table(result)
+        assert not any(r.startswith("row misaligned") for r in result["reasons"])
+        assert {k: v for k, v in got.items() if expected.get(k, "absent") != v} == {}  # nothing wrong
+        if generation == "G1":  # (G3's parent rows and 表四's value line take the numbers: rows left out)
+            assert got == expected and result["status"] == "complete"
+    seed = seed_texts["003_49c6c62204b3e30b"]
+    lines, n = [], 0
+    for line in seed.split("\n"):
+        if line.startswith(("（一）", "（二）", "1.", "2.", "3.", "4.", "5.", "6.", "一、", "二、", "四、")):
+            n += 1
+            lines.append(str(n))
+        lines.append(line)
+    assert n > 20
+    numbered_result = parse_text("\n".join(lines))
+    assert _table(numbered_result) == _table(parse_text(seed))
+    assert not any(r.startswith("row misaligned") for r in numbered_result["reasons"])
