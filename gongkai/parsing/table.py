@@ -156,18 +156,26 @@ def read_table(generation: str, tokens: list[Token]) -> TableRead:
     return out
 
 
-def _total_proven(row: Row, values: list[Token]) -> bool:
-    """Whether a short row's last value is its 总计: the row ends with a 总计 column and its values,
-    at least two and all positive but blanks, are parts that sum exactly to the last one."""
-    if len(values) < 2 or row.columns[-1] != "总计":
-        return False
+def _whole_numbers(values: list[Token]) -> list[float | int] | None:
+    """The values of these cells when every one is a whole number ≥ 0 (else None: a blank or not)."""
     nums: list[float | int] = []
     for t in values:
         cell = t[CELL]
         v = cell.value if cell is not None else None
         if v is None or v < 0 or v != int(v):
-            return False
+            return None
         nums.append(v)
+    return nums
+
+
+def _total_proven(row: Row, values: list[Token]) -> bool:
+    """Whether a short row's last value is its 总计: the row ends with a 总计 column and its values,
+    at least two and all positive but blanks, are parts that sum exactly to the last one."""
+    if len(values) < 2 or row.columns[-1] != "总计":
+        return False
+    nums = _whole_numbers(values)
+    if nums is None:
+        return False
     *parts, total = nums
     return total > 0 and any(parts) and sum(parts) == total
 
@@ -177,14 +185,8 @@ def _sums_to_total(row: Row, values: list[Token]) -> bool:
     last (its 总计) sum exactly to it."""
     if len(values) != len(row.columns) or len(values) < 2:
         return False
-    nums: list[float | int] = []
-    for t in values:
-        cell = t[CELL]
-        v = cell.value if cell is not None else None
-        if v is None or v < 0 or v != int(v):
-            return False
-        nums.append(v)
-    return sum(nums[:-1]) == nums[-1]
+    nums = _whole_numbers(values)
+    return nums is not None and sum(nums[:-1]) == nums[-1]
 
 
 def _incomplete(row: Row, rm: RowMatch, n: int) -> str:
