@@ -14,10 +14,9 @@ from __future__ import annotations
 import re
 from urllib.parse import urljoin
 
-from scrapers.extract.html import html_root
+from scrapers.extract.html import ZJEG_BODY, html_root
 
 _ATTACH_EXT = re.compile(r"\.(docx?|pdf|xlsx?|wps|et)(?:$|[?&#])", re.I)
-_MARKERS = re.compile(r"<!--ZJEG_RSS\.content\.begin-->(.*?)<!--ZJEG_RSS\.content\.end-->", re.S)
 BODY_IDS = ("zoom", "ivs_content", "article-content", "artibody")
 BODY_CLASSES = (
     "art-con",
@@ -58,7 +57,7 @@ def body_html(page: str) -> str:
     ``div#zoom`` (the extractor finds those), else the known body container, else the page."""
     import lxml.html
 
-    if _MARKERS.search(page):
+    if ZJEG_BODY.search(page):
         return page
     try:
         root = html_root(page)

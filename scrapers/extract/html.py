@@ -67,12 +67,13 @@ def _parse_fragment(fragment: str):
         raise ExtractionError(f"unreadable HTML: {exc}") from exc
 
 
-_ZJEG = re.compile(r"<!--ZJEG_RSS\.content\.begin-->(.*?)<!--ZJEG_RSS\.content\.end-->", re.S)
+# the article body of a jpage-era JCMS page, between its markers
+ZJEG_BODY = re.compile(r"<!--ZJEG_RSS\.content\.begin-->(.*?)<!--ZJEG_RSS\.content\.end-->", re.S)
 
 
 def content_fragment(page: str) -> str:
     """The article body: between the ZJEG_RSS markers, else ``div#zoom``, else the whole page."""
-    m = _ZJEG.search(page)
+    m = ZJEG_BODY.search(page)
     if m:
         return m.group(1)
     import lxml.etree
