@@ -12,6 +12,10 @@ machine whose speed drifts (other work, a shared host) slows both alike; each ra
 texts over that parser's CPU time in it, best pass; the ratio is gongkai's rate over the peer's in
 the same pass (> 1: gongkai faster), the median of the passes. Without ``GONGKAI_PEER_DIR`` only
 gongkai's rates are printed.
+
+Speed alone hides what each parser read, so each row also says how many figures a text yields on
+average, from the first pass's texts (outside the timing): gongkai's cells with a value, and the
+numbers anywhere in the peer's output (its table cells; it reads no prose).
 """
 
 from __future__ import annotations
@@ -43,6 +47,20 @@ def texts(kind: str, n: int, rng: random.Random) -> list[str]:
     if kind == "prose_only":
         return [render_prose(rng)[0] for _ in range(n)]
     return [_fragment(rng) for _ in range(n)]
+
+
+def numbers_in(result: object) -> int:
+    """How many numbers (not booleans) a parser's JSON-like output holds, at any depth."""
+    if isinstance(result, dict):
+        return sum(numbers_in(v) for v in result.values())
+    if isinstance(result, (list, tuple)):
+        return sum(numbers_in(v) for v in result)
+    return int(isinstance(result, (int, float)) and not isinstance(result, bool))
+
+
+def gongkai_figures(text: str) -> int:
+    """How many figures gongkai reads from a text: its cells with a value (table or prose)."""
+    return sum(c["value"] is not None for c in parse_text(text)["cells"])
 
 
 def _peer() -> Callable[[str], object] | None:
@@ -111,6 +129,10 @@ def run(n: int = 1000, repeat: int = 5) -> list[dict]:
         if peer:
             row["peer_reports_per_s"] = round(rates[1], 1)
             row["ratio"] = round(statistics.median(ratios), 2)
+        sample = passes[0]
+        row["gongkai_figures_per_text"] = round(sum(map(gongkai_figures, sample)) / len(sample), 1)
+        if peer:
+            row["peer_figures_per_text"] = round(sum(numbers_in(peer(t)) for t in sample) / len(sample), 1)
         out.append(row)
     return out
 

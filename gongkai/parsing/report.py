@@ -17,9 +17,10 @@ from gongkai.parsing.prose import narrative_cells, prose_lines
 from gongkai.parsing.table import TableRead, read_table
 from gongkai.parsing.tokens import KIND, LABEL, TEXT
 
-MAX_TEXT_CHARS = 4_000_000
-HEAD_LINES = 10  # non-blank lines that hold a report's title (``meta.title_lines`` reads 8 tokens)  # a report with its attachments is some 10–500 thousand characters
+MAX_TEXT_CHARS = 4_000_000  # a report with its attachments is some 10–500 thousand characters
+HEAD_LINES = 10  # non-blank lines that hold a report's title (``meta.title_lines`` reads 8 tokens)
 NO_TEMPLATE = "no known template (G1 统计表, G2 2019 or G3 2021 national template) found in the text"
+EMPTY = "empty text: nothing to read"
 _REPORT_WORDS = ("年度报告", "年报", "工作报告", "情况报告")
 _TOPIC_WORDS = ("政府信息公开", "政务公开", "信息公开")
 
@@ -74,6 +75,8 @@ def parse_text(text: str) -> dict:
     if len(text) > MAX_TEXT_CHARS:
         reason = f"text too long to be one report: {len(text)} characters (limit {MAX_TEXT_CHARS})"
         return _result(None, None, None, None, None, "quarantined", [reason], [], [])
+    if not text or text.isspace():
+        return _result(None, None, None, None, None, "quarantined", [EMPTY], [], [])
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = clean(text)
