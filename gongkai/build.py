@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai.config import Settings
+from gongkai.database import damage_of, damaged_error, open_duckdb, set_aside
 
 
 @dataclass
@@ -35,8 +36,10 @@ class BuildResult:
     failures: list[dict[str, Any]] = field(default_factory=list)
     warehouse_db: str = ""
     target_path: str = ""
-    mode: str = "full-refresh"  # full-refresh | code-changed | data-only | selection (see dbt_build)
+    mode: str = "full-refresh"  # full-refresh | code-changed | data-only | selection | rebuilt (see dbt_build)
     run_s: float | None = None  # dbt's own timer: the hooks, models and tests ("Finished running … in")
+    damage: str | None = None  # ``rebuilt``: what DuckDB said of the damaged warehouse file
+    set_aside: str | None = None  # ``rebuilt``: where the damaged file now lies (kept, never deleted)
 
 
 @dataclass
@@ -70,12 +73,20 @@ def _environment(settings: Settings) -> Iterator[None]:
 
 
 def _ensure_staging(settings: Settings) -> None:
-    """dbt ATTACHes staging read-only, which fails on a missing file: create an empty schema then."""
+    """dbt ATTACHes staging read-only, which fails on a missing file: create an empty schema then.
+    A damaged staging file is one error here (``DatabaseDamaged``), not a traceback in dbt's log."""
+    import duckdb
+
     if not settings.staging_db.exists():
         from gongkai.staging import connect
 
         with connect(settings.staging_db):
             pass
+        return
+    try:
+        open_duckdb(settings.staging_db, "staging", read_only=True).close()
+    except duckdb.IOException:
+        pass  # held by a writer: dbt's own ATTACH reports it
 
 
 def _invoke(settings: Settings, command: list[str], args: list[str] | None = None) -> Any:
@@ -212,11 +223,10 @@ def _recorded_fingerprint(settings: Settings) -> str | None:
 
 
 def _record_fingerprint(settings: Settings, fingerprint: str) -> None:
-    import duckdb
 
     from gongkai.config import WAREHOUSE_DUCKDB_CONFIG
 
-    with duckdb.connect(str(settings.warehouse_db), config=WAREHOUSE_DUCKDB_CONFIG) as con:
+    with open_duckdb(settings.warehouse_db, "warehouse", config=WAREHOUSE_DUCKDB_CONFIG) as con:
         con.execute("create schema if not exists build_state")
         con.execute(
             "create or replace table build_state.project as select ? as fingerprint, now() as recorded_at",
@@ -254,9 +264,34 @@ def dbt_build(settings: Settings, *, full_refresh: bool = False, select: str | N
         mode, args = "code-changed", ["--full-refresh"]
     result = _run(settings, "build", args)
     result.mode = mode
-    if result.success and mode in ("full-refresh", "code-changed"):
+    if not result.success and mode != "selection":
+        damage, named = _damage(result, settings)
+        if damage is not None and named != "staging" and settings.warehouse_db.exists():
+            # derived data: set the damaged file aside (kept) and rebuild it from staging
+            aside = set_aside(settings.warehouse_db)
+            result = _run(settings, "build", ["--full-refresh"])
+            mode = result.mode = "rebuilt"
+            result.set_aside, result.damage = str(aside), damage
+            damage, named = _damage(result, settings)
+        if damage is not None:  # (a new warehouse is whole: what is left is staging's)
+            raise damaged_error("staging", settings.staging_db, damage)
+    if result.success and mode in ("full-refresh", "code-changed", "rebuilt"):
         _record_fingerprint(settings, fingerprint)
     return result
+
+
+def _damage(result: BuildResult, settings: Settings) -> tuple[str | None, str | None]:
+    """(what DuckDB said, the file it names: staging | warehouse | None) when a failure of this
+    build says a database file is damaged; (None, None) otherwise. A checksum error names no file."""
+    for failure in result.failures:
+        message = failure.get("message") or ""
+        damage = damage_of(Exception(message))
+        if damage is not None:
+            for role, path in (("staging", settings.staging_db), ("warehouse", settings.warehouse_db)):
+                if f"{path}" in message or f"{path.name}\"" in message:
+                    return damage, role
+            return damage, None
+    return None, None
 
 
 def dbt_test(settings: Settings, *, select: str | None = None) -> BuildResult:

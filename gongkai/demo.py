@@ -13,9 +13,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from gongkai.config import Settings
+from gongkai.database import open_duckdb
 
 # The demo crawls the district replica (a Haishu-like district and two smaller portals) over a
 # recent window, so it stays short: the reports published since DEMO_SINCE (report years 2024–2025).
@@ -80,7 +79,7 @@ def _latest_validation(settings: Settings) -> dict[str, Any]:
 def summarize(settings: Settings) -> DemoSummary:
     """Read the serving warehouse (read-only) and the last validation run."""
     summary = DemoSummary()
-    con = duckdb.connect(str(settings.serving_db), read_only=True)
+    con = open_duckdb(settings.serving_db, "serving", read_only=True)
     try:
         for generation, n in con.execute(
             "select coalesce(generation, 'none'), count(*) from dim_report where is_latest group by 1 order by 1"

@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai.config import STORAGE_VERSION, WAREHOUSE_DUCKDB_CONFIG, Settings
+from gongkai.database import damage_of, open_duckdb
 from gongkai.parquet_export import (
     CANDIDATE_MARKER,
     CANDIDATE_PREFIX,
@@ -203,10 +204,8 @@ def _publish_lock(serving_dir: Path) -> Iterator[None]:
 def _open_copy(con: Any, warehouse: Path, target: Path, phases: dict[str, float]) -> bool:
     """Attach the warehouse (``wh``, read-only) and its copy ``target`` (``pub``); True when the copy is
     a file copy (the warehouse is stored in ``STORAGE_VERSION``), False when it must be re-encoded."""
-    import duckdb
-
     if Path(f"{warehouse}.wal").exists():  # fold the WAL in, so that the file alone is the snapshot
-        with duckdb.connect(str(warehouse), config=WAREHOUSE_DUCKDB_CONFIG) as rw:
+        with open_duckdb(warehouse, "warehouse", config=WAREHOUSE_DUCKDB_CONFIG) as rw:
             rw.execute("checkpoint")
     con.execute(f"attach '{warehouse}' as wh (read_only)")
     stored = con.execute(
@@ -379,8 +378,15 @@ def _volume_lost(
     con: Any, served: Path, counts: dict[str, int], quarantined: list[dict[str, Any]]
 ) -> list[str]:
     """What the copy (``pub``) would lose against the served snapshot: tables shrunk beyond
-    ``MAX_SHRINK``, reports and agency-years gone (other than the quarantined documents')."""
-    con.execute(f"attach '{served}' as served (read_only)")
+    ``MAX_SHRINK``, reports and agency-years gone (other than the quarantined documents'). A served
+    snapshot that is damaged cannot be compared: that is said as a loss, so the operator decides
+    (``--rollback`` to the snapshot before it, or ``--allow-shrink`` with a reason)."""
+    import duckdb
+
+    try:
+        con.execute(f"attach '{served}' as served (read_only)")
+    except duckdb.Error as exc:
+        return _damaged_served(exc, served)
     try:
         lost = []
         for schema, table in con.execute(
@@ -406,15 +412,28 @@ def _volume_lost(
                     f"select k, d from (select {key} as k, min(document_id) as d from served.main.{table}"
                     f" group by 1) where k not in (select {key} from pub.main.{table}) order by k"
                 ).fetchall()
-            except Exception:  # the served copy has no such table (yet)
+            except (duckdb.CatalogException, duckdb.BinderException):  # the served copy has no such table (yet)
                 continue
             gone = [k for k, d in gone if d not in dropped]
             if gone:
                 shown = ", ".join(str(k) for k in gone[:5])
                 lost.append(f"{len(gone)} {what}(s) of the served copy would disappear ({shown})")
         return lost
+    except duckdb.Error as exc:
+        return _damaged_served(exc, served)
     finally:
         con.execute("detach served")
+
+
+def _damaged_served(exc: Exception, served: Path) -> list[str]:
+    """The loss to report when the served snapshot cannot be read (re-raises any other error)."""
+    damage = damage_of(exc)
+    if damage is None:
+        raise exc
+    return [
+        f"the served snapshot {served} is damaged ({damage}): nothing to compare this copy with "
+        "(`gongkai publish --rollback` restores the snapshot before it)"
+    ]
 
 
 @dataclass

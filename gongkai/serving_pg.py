@@ -23,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 
+from gongkai.database import open_duckdb
 from gongkai.errors import UserError
 
 DEFAULT_SCHEMA = "gongkai"
@@ -168,7 +169,7 @@ def publish_to_postgres(
     suffix = _SAFE.sub("_", publish_id.lower())[:40]
     staged = f"{schema}__{suffix}"
     result = PostgresServeResult(url=redact(url), schema=schema, publish_id=publish_id)
-    src = duckdb.connect(str(served_db), read_only=True)
+    src = open_duckdb(served_db, "serving", read_only=True)
     pg = _connect(url)
     try:
         with pg.cursor() as cur:

@@ -216,8 +216,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 @contextmanager
 def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the staging database (creating the schema when writable)."""
+    from gongkai.database import open_duckdb
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = open_duckdb(path, "staging", read_only=read_only)  # a damaged file: DatabaseDamaged
     try:
         if not read_only:
             ensure_schema(con)

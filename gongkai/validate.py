@@ -25,6 +25,7 @@ from typing import Any
 
 from expectations import scope
 from gongkai.config import Settings
+from gongkai.database import attach_staging, open_duckdb
 from gongkai.parquet_export import ParquetStage, warehouse_stamp
 
 NO_PROGRESS_BAR = "set enable_progress_bar = false"
@@ -108,11 +109,10 @@ def _record(
     settings: Settings, result: ValidationResult, outcomes: list[dict[str, Any]], finished: datetime
 ) -> None:
     """Append the run to the warehouse tables, keeping the last ``KEEP_RUNS`` runs."""
-    import duckdb
 
     from gongkai.config import WAREHOUSE_DUCKDB_CONFIG
 
-    with duckdb.connect(str(settings.warehouse_db), config=WAREHOUSE_DUCKDB_CONFIG) as con:
+    with open_duckdb(settings.warehouse_db, "warehouse", config=WAREHOUSE_DUCKDB_CONFIG) as con:
         con.execute(NO_PROGRESS_BAR)
         con.execute(RUNS_DDL)
         for column in RUNS_ADDED:
@@ -315,20 +315,19 @@ def _run_gate(
     full: bool = False,
 ) -> tuple[list[dict[str, Any]], Any]:
     """Validate the warehouse into ``result``; returns the outcome rows and the suites' parameters."""
-    import duckdb
 
     from expectations.checkpoint import carried, run_checkpoint
     from expectations.suites import all_suites
 
     docs_dir = settings.validation_dir / "data_docs"
     # no progress bar: DuckDB enables it by default and it roughly doubles the gate's CPU time
-    con = duckdb.connect(str(settings.warehouse_db), read_only=True)
+    con = open_duckdb(settings.warehouse_db, "warehouse", read_only=True)
     scratch = settings.validation_dir / f".gate-{result.run_id}.duckdb"  # fingerprints, delta relations
     fingerprinting: Future[None] | None = None
     con.execute(NO_PROGRESS_BAR)
     try:
         if settings.staging_db.exists():
-            con.sql(f"attach '{settings.staging_db}' as staging (read_only)")
+            attach_staging(con, settings.staging_db)
         params = gate_params(con, settings, yoy_factor)
         digest, chosen, fingerprinting = _choose_scope(con, scratch, settings, params, quarantine_share, full)
         params = dataclasses.replace(params, scope=chosen)

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from gongkai.config import REPO_ROOT, Settings
-from replica.forms import render_html_body
+from replica.forms import render_docx_fast, render_html_body
 from replica.layout import parse_layout
 from scrapers.registry import Column, load_portals
 
@@ -157,13 +157,6 @@ def seed_article(
     )
 
 
-def _with_zip_comment(data: bytes, comment: bytes) -> bytes:
-    """The same .docx with a ZIP archive comment (end-of-central-directory record) added."""
-    if data[-22:-18] != b"PK\x05\x06" or data[-2:] != b"\x00\x00":
-        return data
-    return data[:-2] + len(comment).to_bytes(2, "little") + comment
-
-
 def build_site(portals_file: Path | None = None, *, synthetic: int = 0) -> dict[str, ColumnSite]:
     """Every registry column (keyed by column id) with its articles, newest first."""
     portals = load_portals(portals_file or Settings.from_env().portals_file)
@@ -191,9 +184,9 @@ def build_site(portals_file: Path | None = None, *, synthetic: int = 0) -> dict[
                             col, variant, n=200000 + i, title_prefix=prefix, text=seeds[pl.stem]
                         )
                         att = article.attachments[0]
-                        att.data = _with_zip_comment(
-                            att.data, prefix.encode("utf-8")
-                        )  # distinct bytes per variant
+                        # the label in the attachment's text too: each variant is its own report (the
+                        # same text at a second URL lands as a named duplicate, not as a new report)
+                        att.data = render_docx_fast(parse_layout(prefix + seeds[pl.stem]))
                     articles.append(article)
             articles.sort(key=lambda a: (a.published, a.path), reverse=True)
             site[col.id] = ColumnSite(col, articles)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import duckdb
 
+from gongkai.database import open_duckdb
 from scrapers.fetch import FetchedReport
 
 OWN_DDL = [
@@ -117,7 +118,7 @@ def landed_state(path: Path, *, wait_s: float = 120.0) -> LandedState:
     deadline = time.monotonic() + wait_s
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=True)
+            con = open_duckdb(path, "staging", read_only=True)  # damaged: DatabaseDamaged, no wait
         except duckdb.IOException as exc:
             if time.monotonic() >= deadline:
                 raise StagingBusy(

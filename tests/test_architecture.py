@@ -25,7 +25,7 @@ LAYERS: list[tuple[int, str, tuple[str, ...]]] = [
         "foundation",
         ("gongkai", "gongkai.config", "gongkai.errors", "gongkai.reference", "gongkai.staging"),
     ),
-    (0, "foundation", ("gongkai.home_lock", "gongkai.orchestration.resources")),
+    (0, "foundation", ("gongkai.home_lock", "gongkai.database", "gongkai.orchestration.resources")),
     (10, "acquisition", ("scrapers",)),
     (10, "parsing", ("gongkai.parsing",)),
     (20, "warehouse build", ("gongkai.build",)),

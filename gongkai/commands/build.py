@@ -25,6 +25,12 @@ def command(full_refresh: bool, select: str | None, docs: bool) -> None:
 
     settings = Settings.from_env()
     result = dbt_build(settings, full_refresh=full_refresh, select=select)
+    if result.set_aside:
+        click.echo(
+            f"warning: the warehouse was damaged ({result.damage}): set aside as {result.set_aside} "
+            "and rebuilt from staging",
+            err=True,
+        )
     click.echo(
         f"dbt build ({result.mode}): {'ok' if result.success else 'FAILED'} in {result.elapsed_s:.1f} s — "
         f"{result.models} models, {result.seeds} seeds, tests {result.tests_passed} passed, "

@@ -288,6 +288,12 @@ def build(*, force: bool = False) -> dict[str, Any]:
         result.get("tests_failed"),
         result.get("warehouse_db"),
     )
+    if result.get("set_aside"):
+        log.warning(
+            "the warehouse was damaged (%s): set aside as %s and rebuilt from staging",
+            result.get("damage"),
+            result.get("set_aside"),
+        )
     if not result.get("success"):
         for f in result.get("failures", []):
             log.error("  %s %s: %s", f.get("status"), f.get("node"), str(f.get("message"))[:300])

@@ -540,3 +540,56 @@ def test_pooled_reader_sees_each_new_publish_and_never_mixes(tmp_path: Path) -> 
     assert held.execute(manifest).scalar() == first_id and held.execute(count).scalar() == 50
     held.close()
     engine.dispose()
+
+
+# ---- damaged database files (a disk fault, a copy cut short, a file overwritten) ------------------------
+
+
+def _cut(path: Path, keep: float = 0.3) -> bytes:
+    """Cut the file to ``keep`` of its bytes (a copy that stopped, a disk fault); returns what is left."""
+    data = path.read_bytes()[: int(path.stat().st_size * keep)]
+    path.write_bytes(data)
+    return data
+
+
+def test_a_damaged_warehouse_is_set_aside_and_rebuilt_from_staging(copy: Settings) -> None:
+    facts = "select document_id, indicator, applicant, value from main.fct_indicator_value order by all"
+    with duckdb.connect(str(copy.warehouse_db), read_only=True) as con:
+        before = con.execute(facts).fetchall()
+    left = _cut(copy.warehouse_db)
+
+    build = dbt_build_in_child(copy)
+
+    assert build["success"] and build["mode"] == "rebuilt", build["failures"]
+    assert "Could not read enough bytes" in build["damage"]
+    aside = Path(build["set_aside"])
+    assert aside.parent == copy.warehouse_db.parent and aside.read_bytes() == left  # kept as it was
+    with duckdb.connect(str(copy.warehouse_db), read_only=True) as con:
+        assert con.execute(facts).fetchall() == before
+    result = publish(copy)
+    assert result.published, result.reason
+
+
+def test_a_damaged_staging_is_one_line_and_touches_nothing(copy: Settings) -> None:
+    warehouse = copy.warehouse_db.read_bytes()
+    served = _publish_id(copy)
+    _cut(copy.staging_db)
+    for command in (["build"], ["parse-staged"], ["validate"]):
+        out = _cli(copy, *command)
+        assert out.returncode == 6, (command, out.stdout, out.stderr[-2000:])
+        lines = out.stderr.strip().splitlines()
+        assert "Traceback" not in out.stderr and len(lines) == 1, (command, out.stderr[-2000:])
+        assert f"the staging database {copy.staging_db} is damaged" in lines[0] and "raw archive" in lines[0]
+    assert copy.warehouse_db.read_bytes() == warehouse and _publish_id(copy) == served
+
+
+def test_a_damaged_served_snapshot_is_replaced_only_when_the_operator_says_so(copy: Settings) -> None:
+    served = copy.serving_dir / "current" / "warehouse.duckdb"
+    _cut(served.resolve())
+
+    blocked = publish(copy)
+
+    assert not blocked.published and "is damaged" in blocked.reason and "--rollback" in blocked.reason
+    forced = publish(copy, allow_shrink="the served snapshot was cut short by a disk fault")
+    assert forced.published, forced.reason
+    assert _served(copy, "select count(*) > 0 from main.fct_indicator_value") == [(True,)]

@@ -233,14 +233,14 @@ def test_settings_replace_keeps_replica(scrape_settings, replica) -> None:
 def test_synthetic_variants_are_labelled(settings) -> None:
     from replica.server import start_replica
 
-    server = start_replica(0, synthetic=4)
+    server = start_replica(0, synthetic=12)  # more variants than seeds: each seed serves several
     try:
         s = dataclasses.replace(settings, portal_base_url=server.base_url)
         summary = scrape(s, portal="synthetic")
     finally:
         server.stop()
-    assert (summary.new, summary.failed) == (4, 0)
-    rows = query(s, "select is_synthetic, agency_code, title from documents")
-    assert all(r[0] and r[1] == "synthetic" and "合成样本" in r[2] for r in rows)
+    assert (summary.new, summary.failed) == (12, 0)  # each variant is its own report, no duplicate
+    rows = query(s, "select is_synthetic, agency_code, title, status from documents")
+    assert all(r[0] and r[1] == "synthetic" and "合成样本" in r[2] and r[3] == "ok" for r in rows)
     texts = [r[0] for r in query(s, "select text from raw_texts")]
-    assert len(set(texts)) >= 2 and all("政府信息公开" in t for t in texts)
+    assert len(set(texts)) == 12 and all("政府信息公开" in t and "合成样本" in t for t in texts)

@@ -57,7 +57,8 @@ from gongkai.build import dbt_build
 from gongkai.config import Settings
 s = Settings.from_env(sys.argv[1])
 r = dbt_build(s)
-print(json.dumps({"success": r.success, "failures": r.failures[:5]}))
+print(json.dumps({"success": r.success, "failures": r.failures[:5], "mode": r.mode, "damage": r.damage,
+                  "set_aside": r.set_aside}))
 """
 
 
