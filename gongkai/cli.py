@@ -89,14 +89,31 @@ def main(argv: list[str] | None = None) -> None:
     except UserError as exc:
         click.echo(f"gongkai: error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except Exception as exc:  # noqa: BLE001 - only the two kinds below are user-facing
+    except Exception as exc:  # noqa: BLE001 - only the kinds below are user-facing
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if type(exc).__name__ == "IOException" and "lock" in message.lower():
             click.echo(f"gongkai: error: a database is in use by another process: {message}", err=True)
             sys.exit(3)
+        damaged = _damaged(exc)
+        if damaged is not None:  # a file that opened but failed a later read
+            click.echo(f"gongkai: error: {damaged}", err=True)
+            sys.exit(damaged.exit_code)
         raise
     # standalone_mode=False returns the exit code of SystemExit raised inside commands
     sys.exit(0)
+
+
+def _damaged(exc: Exception):
+    """The data home's damaged file ``exc`` names (``gongkai.database.DatabaseDamaged``), or None."""
+    from gongkai.config import Settings
+    from gongkai.database import as_damaged
+
+    try:
+        settings = Settings.from_env()
+    except Exception:  # noqa: BLE001 - settings that do not load: report the error as it is
+        return None
+    files = {"staging": settings.staging_db, "warehouse": settings.warehouse_db, "serving": settings.serving_db}
+    return as_damaged(exc, files)
 
 
 if __name__ == "__main__":

@@ -58,6 +58,21 @@ def damaged_error(role: str, path: Path, damage: str) -> DatabaseDamaged:
     return DatabaseDamaged(f"the {role} database {path} is damaged ({damage}); {REMEDIES[role]}")
 
 
+def as_damaged(exc: BaseException, files: dict[str, Path]) -> DatabaseDamaged | None:
+    """``exc`` (raised by any query, since a cut file can open and fail later) as the
+    :class:`DatabaseDamaged` of the file of ``files`` (role → path) it names, or None when it is not
+    damage. A message that names none of them (a checksum error) names the data home's files."""
+    damage = damage_of(exc)
+    if damage is None:
+        return None
+    message = str(exc)
+    for role, path in files.items():
+        if str(path) in message or str(path.resolve()) in message:
+            return damaged_error(role, path, damage)
+    where = ", ".join(f"{role} {path}" for role, path in files.items())
+    return DatabaseDamaged(f"a database file is damaged ({damage}); one of: {where}")
+
+
 def open_duckdb(
     path: Path, role: str, *, read_only: bool = False, config: dict | None = None
 ) -> duckdb.DuckDBPyConnection:

@@ -25,7 +25,7 @@ from typing import Any
 
 from expectations import scope
 from gongkai.config import Settings
-from gongkai.database import attach_staging, open_duckdb
+from gongkai.database import as_damaged, attach_staging, open_duckdb
 from gongkai.parquet_export import ParquetStage, warehouse_stamp
 
 NO_PROGRESS_BAR = "set enable_progress_bar = false"
@@ -80,6 +80,7 @@ class ValidationResult:
     quarantined: list[dict[str, Any]] = field(default_factory=list)
     # full | delta, why, and how many documents a delta gate validated (expectations.scope)
     scope: dict[str, Any] = field(default_factory=dict)
+    damaged: str | None = None  # a damaged database file a suite met (``gongkai.database``): exit 6
 
 
 def _summary(outcomes: list[Any], runs: list[Any]) -> list[dict[str, Any]]:
@@ -418,6 +419,16 @@ def _store(
     os.replace(tmp, path)
 
 
+def _damaged_file(settings: Settings, result: ValidationResult) -> str | None:
+    """The damaged database file a suite's error names (a file that opened but failed a read), or None."""
+    files = {"staging": settings.staging_db, "warehouse": settings.warehouse_db}
+    for row in result.summary:
+        damaged = as_damaged(Exception(row.get("error") or ""), files)
+        if damaged is not None:
+            return str(damaged)
+    return None
+
+
 def run_validation(
     settings: Settings,
     *,
@@ -463,6 +474,9 @@ def run_validation(
             quarantine_share=quarantine_share,
             full=full,
         )
+        result.damaged = _damaged_file(settings, result)
+        if result.damaged:
+            result.error = result.damaged + (f"; {result.error}" if result.error else "")
     result.success = result.blocking_failed == 0 and result.error is None
     result.elapsed_s = round(time.perf_counter() - t0, 2)
     _store(settings, result, outcomes, params, record)

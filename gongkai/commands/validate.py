@@ -52,5 +52,9 @@ def command(yoy_factor: float | None, no_docs: bool, full: bool) -> None:
     click.echo(f"  results: {result.results_path}")
     if result.data_docs_path:
         click.echo(f"  data docs: {result.data_docs_path}")
+    if result.damaged:  # (its line is the error above)
+        from gongkai.database import DatabaseDamaged
+
+        raise SystemExit(DatabaseDamaged.exit_code)
     if not result.success:
         raise SystemExit(1)
