@@ -9,6 +9,7 @@ Bottom layer: imports only ``gongkai.errors``.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -65,6 +66,30 @@ ENV_VARS: dict[str, str] = {
 }
 _PATHS = ("raw_dir", "staging_db", "warehouse_db", "serving_dir", "validation_dir")
 _TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+# the smallest value a numeric setting may take from the environment (and whether it may equal it):
+# counts and sizes are at least 1; waits and retries may be 0; a deadline, a timeout is more than 0
+_AT_LEAST: dict[str, tuple[float, bool]] = {
+    **dict.fromkeys(
+        ("request_interval", "retry_backoff", "task_retries", "retry_delay_s", "max_retry_delay_s", "silence_days"),
+        (0, True),
+    ),
+    **dict.fromkeys(
+        (
+            "max_download_bytes",
+            "fetch_workers",
+            "max_unzipped_bytes",
+            "max_list_pages",
+            "max_fetch_attempts",
+            "dbt_threads",
+            "gate_chunk_rows",
+            "smtp_port",
+        ),
+        (1, True),
+    ),
+    **dict.fromkeys(("request_deadline_s", "task_timeout_s"), (0, False)),
+    "yoy_factor": (1, False),  # a factor of 1 or less would call every change a jump
+}
 
 
 class SettingError(UserError, ValueError):
@@ -198,19 +223,32 @@ class Settings:
 
 
 def _typed(name: str, kind: Any, raw: str) -> Any:
-    """One environment value converted to the type of field ``name`` (annotations are strings)."""
+    """One environment value converted to the type of field ``name`` (annotations are strings);
+    a value of the wrong type, not finite, or below the setting's minimum (``_AT_LEAST``) raises."""
     kind = str(kind)
     try:
         if kind.startswith("tuple"):
             return tuple(part.strip() for part in raw.split(",") if part.strip())
         if kind == "bool":
-            return raw.strip().lower() in _TRUE
-        if kind == "int":
-            return int(float(raw))
-        if kind == "float":
-            return float(raw)
+            word = raw.strip().lower()
+            if word not in _TRUE + _FALSE:
+                raise ValueError(word)
+            return word in _TRUE
+        if kind in ("int", "float"):
+            number = float(raw)  # (an int may be written 1e6)
+            if not math.isfinite(number) or (kind == "int" and not number.is_integer()):
+                raise ValueError(raw)
+            value = int(number) if kind == "int" else number
+            low, inclusive = _AT_LEAST.get(name, (-math.inf, True))
+            if value < low or (value == low and not inclusive):
+                bound = f"at least {low:g}" if inclusive else f"more than {low:g}"
+                raise SettingError(f"{ENV_VARS[name]}={raw!r} is out of range: it must be {bound}")
+            return value
         if kind == "Path":
             return Path(raw).expanduser().resolve()
+    except SettingError:
+        raise
     except ValueError as exc:
-        raise SettingError(f"{ENV_VARS[name]}={raw!r} is not a valid {kind}") from exc
+        shown = {"int": "whole number", "float": "finite number", "bool": f"boolean ({'/'.join(_TRUE + _FALSE)})"}
+        raise SettingError(f"{ENV_VARS[name]}={raw!r} is not a valid {shown.get(kind, kind)}") from exc
     return raw

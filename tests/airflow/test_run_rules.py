@@ -138,3 +138,38 @@ def test_publish_marks_the_state_its_build_read_not_what_landed_since(
     assert published["published"]
     assert rules.warehouse_current(settings) is False  # the fifth report is not in the serving copy
     assert rules.build_skip_reason(settings) is None  # so the next publish run builds it
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw", "message"),
+    [
+        ("GONGKAI_FETCH_WORKERS", "0", "GONGKAI_FETCH_WORKERS='0' is out of range: it must be at least 1"),
+        ("GONGKAI_REQUEST_INTERVAL", "-5", "GONGKAI_REQUEST_INTERVAL='-5' is out of range: it must be at least 0"),
+        ("GONGKAI_REQUEST_DEADLINE_S", "0", "it must be more than 0"),
+        ("GONGKAI_YOY_FACTOR", "0.5", "it must be more than 1"),
+        ("GONGKAI_REQUEST_INTERVAL", "nan", "GONGKAI_REQUEST_INTERVAL='nan' is not a valid finite number"),
+        ("GONGKAI_TASK_TIMEOUT_S", "inf", "is not a valid finite number"),
+        ("GONGKAI_MAX_FETCH_ATTEMPTS", "2.5", "GONGKAI_MAX_FETCH_ATTEMPTS='2.5' is not a valid whole number"),
+        ("GONGKAI_GATE_FULL", "ture", "GONGKAI_GATE_FULL='ture' is not a valid boolean"),
+    ],
+)
+def test_a_setting_out_of_its_range_is_refused_by_name(variable: str, raw: str, message: str) -> None:
+    """A value that parses but cannot work (no download worker, a negative wait, NaN, a misspelt
+    boolean read as false) is a user error naming the variable, not a hang or a silent default."""
+    with pytest.raises(SettingError) as raised:
+        Settings.from_env(environ={variable: raw})
+    assert message in str(raised.value)
+
+
+def test_settings_at_their_limits_and_in_other_spellings_load() -> None:
+    s = Settings.from_env(
+        environ={
+            "GONGKAI_REQUEST_INTERVAL": "0",
+            "GONGKAI_TASK_RETRIES": "0",
+            "GONGKAI_MAX_DOWNLOAD_BYTES": "1e6",
+            "GONGKAI_GATE_FULL": "Off",
+            "GONGKAI_INCLUDE_SYNTHETIC": " YES ",
+        }
+    )
+    assert (s.request_interval, s.task_retries, s.max_download_bytes) == (0.0, 0, 1_000_000)
+    assert (s.gate_full, s.include_synthetic) == (False, True)
