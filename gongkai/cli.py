@@ -98,6 +98,14 @@ def main(argv: list[str] | None = None) -> None:
         if damaged is not None:  # a file that opened but failed a later read
             click.echo(f"gongkai: error: {damaged}", err=True)
             sys.exit(damaged.exit_code)
+        if isinstance(exc, OSError) and exc.filename and not isinstance(exc, ConnectionError):
+            # a path of the settings that cannot be used (GONGKAI_HOME under /proc, a file as a folder…)
+            why = "a file is there, not a folder" if isinstance(exc, FileExistsError) else exc.strerror or exc
+            click.echo(f"gongkai: error: cannot use {exc.filename}: {why}", err=True)
+            sys.exit(2)
+        if type(exc).__name__ == "IOException":  # DuckDB's: a database path that is a folder, unreadable…
+            click.echo(f"gongkai: error: {message}", err=True)
+            sys.exit(2)
         raise
     # standalone_mode=False returns the exit code of SystemExit raised inside commands
     sys.exit(0)

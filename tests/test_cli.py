@@ -120,3 +120,25 @@ def test_run_prints_pure_json_on_stdout(home: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert result["steps"]["scrape"]["new"] >= 5 and result["published"] is True
     assert "Running with dbt=" in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("GONGKAI_HOME", "/proc/gongkai-home", "cannot use /proc/gongkai-home: No such file or directory"),
+        ("GONGKAI_HOME", "{file}", "cannot use {file}: a file is there, not a folder"),
+        ("GONGKAI_STAGING_DB", "{folder}", 'IO Error: Could not read from file "{folder}": Is a directory'),
+    ],
+)
+def test_a_data_path_that_cannot_be_used_is_one_line(
+    variable: str, value: str, message: str, home: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """A wrong path in the settings (a home under /proc, a file where a folder goes, a folder as the
+    staging database) is one line naming it, exit 2: before, a traceback from deep inside."""
+    (home / "file").write_text("")
+    (home / "folder").mkdir()
+    paths = {"file": str(home / "file"), "folder": str(home / "folder")}
+    monkeypatch.setenv(variable, value.format(**paths))
+    code, out, err = _run(["parse-staged"], capsys)
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert err.strip() == "gongkai: error: " + message.format(**paths)
