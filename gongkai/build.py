@@ -223,7 +223,6 @@ def _recorded_fingerprint(settings: Settings) -> str | None:
 
 
 def _record_fingerprint(settings: Settings, fingerprint: str) -> None:
-
     from gongkai.config import WAREHOUSE_DUCKDB_CONFIG
 
     with open_duckdb(settings.warehouse_db, "warehouse", config=WAREHOUSE_DUCKDB_CONFIG) as con:

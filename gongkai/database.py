@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # what DuckDB says of a file that is not (or no longer) a whole database
 _DAMAGE = re.compile(
     r"not a valid DuckDB database file|Could not read enough bytes|Corrupt database file|"
-    r"checksum \d+ does not match|database file .* is truncated|Failed to load metadata",
+    r"checksum \d+ does not match",
     re.IGNORECASE,
 )
 # what each file holds, and the remedy when it is damaged
@@ -39,16 +39,13 @@ class DatabaseDamaged(UserError):
     exit_code = 6
 
 
-def damage_of(exc: BaseException, path: Path | None = None) -> str | None:
-    """The first line of what DuckDB said when ``exc`` says a database file is damaged (and, when
-    ``path`` is given, the message names that file or none), else None: a lock, a missing
-    table, a permission are not damage."""
+def damage_of(exc: BaseException) -> str | None:
+    """The line of what DuckDB said (``exc``, or a failure message wrapped in one) that says a
+    database file is damaged, else None: a lock, a missing table, a permission are not damage."""
     message = str(exc)
     found = _DAMAGE.search(message)
     if found is None:
         return None
-    if path is not None and '"' in message and path.name not in message:
-        return None  # another file (a database attached to this one) is the damaged one
     line_start = message.rfind("\n", 0, found.start()) + 1
     line_end = message.find("\n", found.end())
     return message[line_start : None if line_end < 0 else line_end].strip()

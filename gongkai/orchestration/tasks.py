@@ -44,6 +44,25 @@ def user_errors() -> Iterator[None]:
         raise AirflowFailException(str(exc)) from exc
 
 
+@contextmanager
+def damage_fails(s: Settings) -> Iterator[None]:
+    """A damaged database file (``gongkai.database``), met on opening it or on a later read, fails
+    the task at once with the line that names it: retrying cannot mend a file."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from gongkai.database import DatabaseDamaged, as_damaged
+
+    try:
+        yield
+    except DatabaseDamaged as exc:
+        raise AirflowFailException(str(exc)) from exc
+    except Exception as exc:
+        damaged = as_damaged(exc, {"staging": s.staging_db, "warehouse": s.warehouse_db})
+        if damaged is None:
+            raise
+        raise AirflowFailException(str(damaged)) from exc
+
+
 def is_final_try(context: Any) -> bool:
     """Whether this task instance has no retry left (from an Airflow task context)."""
     return int(context["ti"].try_number) > int(context["task"].retries or 0)
@@ -218,7 +237,8 @@ def parse(*, reparse: bool = False, document_ids: list[str] | None = None) -> di
 
     s = settings()
     started = datetime.now(UTC).replace(tzinfo=None)
-    result = as_dict(parse_staged(s, reparse=reparse, document_ids=document_ids))
+    with damage_fails(s):
+        result = as_dict(parse_staged(s, reparse=reparse, document_ids=document_ids))
     log.info(
         "parsed %s report(s): %s complete, %s partial, %s quarantined; %s cells, %s checks (%s failed)",
         *(result.get(k, 0) for k in ("parsed", "complete", "partial", "quarantined", "cells", "checks")),
@@ -281,7 +301,8 @@ def build(*, force: bool = False) -> dict[str, Any]:
     # what this build reads: staging cannot change during the build (its writers share the pool),
     # but it can between this build and the publish, so publish records this state, not its own
     state = rules.parse_state(s)
-    result = {**as_dict(dbt_build(s)), "parse_state": state}
+    with damage_fails(s):
+        result = {**as_dict(dbt_build(s)), "parse_state": state}
     log.info(
         "dbt build (%s) in %ss: %s models, %s seeds, tests %s passed / %s warned / %s failed -> %s",
         *(result.get(k) for k in ("mode", "elapsed_s", "models", "seeds", "tests_passed", "tests_warned")),

@@ -162,3 +162,33 @@ def test_a_user_error_fails_the_task_without_retries() -> None:
     with pytest.raises(OSError):
         with tasks.user_errors():
             raise OSError("disk full")
+
+
+def test_a_damaged_staging_fails_the_parse_task_without_retries(settings, seed_texts, monkeypatch) -> None:
+    """A staging file cut short opens, then fails a read half-way through the parse task: the task
+    fails at once with the line that names the file (retrying cannot mend it); a busy or other
+    failure is still left to Airflow's retries."""
+    from datetime import datetime as dt
+
+    import duckdb
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from gongkai import staging
+    from gongkai.orchestration import tasks
+
+    with staging.connect(settings.staging_db) as con:
+        for i in range(40):
+            for doc_id, text in seed_texts.items():
+                con.execute(
+                    "INSERT INTO raw_texts VALUES (?, 1, ?, 'test', '0', ?, ?)",
+                    [f"{doc_id}-{i}", text, len(text), dt(2024, 1, 1)],
+                )
+    data = settings.staging_db.read_bytes()
+    settings.staging_db.write_bytes(data[: len(data) // 3])
+    for key, value in settings.env().items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(AirflowFailException, match=f"the staging database {settings.staging_db} is damaged"):
+        tasks.parse()
+    with pytest.raises(duckdb.IOException, match="lock"):
+        with tasks.damage_fails(settings):
+            raise duckdb.IOException('IO Error: Could not set lock on file "x.duckdb": Conflicting lock')
