@@ -110,7 +110,6 @@ def _record(
     settings: Settings, result: ValidationResult, outcomes: list[dict[str, Any]], finished: datetime
 ) -> None:
     """Append the run to the warehouse tables, keeping the last ``KEEP_RUNS`` runs."""
-
     from gongkai.config import WAREHOUSE_DUCKDB_CONFIG
 
     with open_duckdb(settings.warehouse_db, "warehouse", config=WAREHOUSE_DUCKDB_CONFIG) as con:
@@ -316,7 +315,6 @@ def _run_gate(
     full: bool = False,
 ) -> tuple[list[dict[str, Any]], Any]:
     """Validate the warehouse into ``result``; returns the outcome rows and the suites' parameters."""
-
     from expectations.checkpoint import carried, run_checkpoint
     from expectations.suites import all_suites
 
