@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from gongkai.config import Settings
+from gongkai.errors import UserError
 from gongkai.reference import SEEDS_DIR
 
 AGENCIES_CSV = SEEDS_DIR / "agencies.csv"
@@ -94,10 +95,27 @@ def column_from_spec(portal: str, col: dict, agencies: dict[str, dict[str, str]]
     )
 
 
+class RegistryError(UserError, ValueError):
+    """The portal registry file is not a registry: unreadable YAML, no portals, a portal without
+    hosts, an unknown agency code or mechanism (the message names the file and the entry)."""
+
+
 def load_portals(path: Path) -> dict[str, Portal]:
     """The registry (read again only when the file or the agencies seed changes)."""
     path = Path(path)
-    return dict(_load_portals(path, path.stat().st_mtime_ns, AGENCIES_CSV.stat().st_mtime_ns))
+    try:
+        return dict(_load_portals(path, path.stat().st_mtime_ns, AGENCIES_CSV.stat().st_mtime_ns))
+    except RegistryError:
+        raise
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        why = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise RegistryError(f"portal registry {path} is not valid YAML: {why}{where}") from None
+    except KeyError as exc:
+        raise RegistryError(f"portal registry {path}: an entry lacks the key {exc}") from None
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise RegistryError(f"portal registry {path}: {exc}") from None
 
 
 @lru_cache(maxsize=8)
@@ -105,9 +123,13 @@ def _load_portals(path: Path, _mtime: int, _agencies_mtime: int) -> dict[str, Po
     """Read the registry. Fixed ``columns`` and ``overrides`` that carry a ``mechanism`` (a unit the
     directories do not list any more, pinned) become columns; the rest comes from discovery."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("portals"), dict) or not data["portals"]:
+        raise RegistryError(f"portal registry {path} names no portal (a `portals:` mapping is needed)")
     agencies = load_agencies()
     portals: dict[str, Portal] = {}
-    for name, spec in (data.get("portals") or {}).items():
+    for name, spec in data["portals"].items():
+        if not isinstance(spec, dict) or not spec.get("hosts"):
+            raise RegistryError(f"portal registry {path}: portal {name} has no `hosts:`")
         columns = [column_from_spec(name, col, agencies) for col in spec.get("columns") or []]
         overrides = tuple(dict(o) for o in spec.get("overrides") or [])
         for o in overrides:

@@ -104,3 +104,41 @@ def test_xxgk_annual_report_lookup_redirects_to_the_report(scrape_settings) -> N
     assert resp.status == 200 and "咸祥镇2017年政府信息公开工作年度报告" in resp.content.decode("utf-8")
     with pytest.raises(FetchError, match="HTTP 404"):
         client.get(annual_report_url(portal.base_url(scrape_settings), column, 2016))
+
+
+@pytest.mark.parametrize(
+    ("registry", "message"),
+    [
+        ("", "names no portal (a `portals:` mapping is needed)"),
+        ("portals: []\n", "names no portal"),
+        ("portals:\n  haishu:\n    name: 海曙\n", "portal haishu has no `hosts:`"),
+        (
+            "portals:\n  haishu:\n    hosts: [www.haishu.gov.cn]\n    columns: [{id: '1', mechanism: jpage, agency_code: nope}]\n",
+            "portal haishu column 1: unknown agency_code 'nope'",
+        ),
+        (
+            "portals:\n  haishu:\n    hosts: [www.haishu.gov.cn]\n    columns: [{mechanism: jpage}]\n",
+            "an entry lacks the key 'id'",
+        ),
+        ("portals: [unclosed\n", "is not valid YAML: expected ',' or ']'"),
+    ],
+)
+def test_a_registry_that_is_not_one_is_one_line(tmp_path, registry: str, message: str) -> None:
+    """GONGKAI_PORTALS pointing at an empty, half-written or misspelt file: one line naming the file
+    and the entry, exit 2 (before: an AttributeError or KeyError traceback from deep inside)."""
+    import os
+    import subprocess
+    import sys
+
+    from gongkai.config import REPO_ROOT
+
+    path = tmp_path / "portals.yaml"
+    path.write_text(registry, encoding="utf-8")
+    env = {**os.environ, "GONGKAI_HOME": str(tmp_path / "home"), "GONGKAI_PORTALS": str(path)}
+    out = subprocess.run(
+        [sys.executable, "-c", "from gongkai.cli import main; main()", "scrape", "--since", "2025-01-01"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert out.returncode == 2, out.stderr[-2000:]
+    assert len(out.stderr.strip().splitlines()) == 1, out.stderr
+    assert f"portal registry {path}" in out.stderr and message in out.stderr and "Traceback" not in out.stderr
