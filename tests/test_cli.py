@@ -46,6 +46,9 @@ def test_version_and_short_help(capsys: pytest.CaptureFixture[str]) -> None:
         (["run", "--since", "2020-01-02", "--until", "2020-01-01"], "is not before --until"),
         (["run", "--since", "notadate"], "Invalid value for '--since'"),
         (["parse-staged", "--document-id", "nope"], "no staging database at"),
+        (["replica", "--port", "99999"], "Invalid value for '--port': 99999 is not in the range 0<=x<=65535"),
+        (["airflow", "up", "--port", "0"], "Invalid value for '--port': 0 is not in the range 1<=x<=65535"),
+        (["publish", "--allow-shrink", ""], "--allow-shrink needs a reason"),
     ],
 )
 def test_user_errors_are_one_line(

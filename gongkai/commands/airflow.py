@@ -14,7 +14,9 @@ _home = click.option(
     default=None,
     help="AIRFLOW_HOME (default: <GONGKAI_HOME>/airflow-local)",
 )
-_port = click.option("--port", default=8080, show_default=True, help="api-server / UI port")
+_port = click.option(
+    "--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="api-server / UI port"
+)
 _host = click.option(
     "--host",
     default="127.0.0.1",
@@ -51,7 +53,7 @@ def command() -> None:
     show_default=True,
     help="start the local portal replica and scrape it",
 )
-@click.option("--replica-port", default=8765, show_default=True)
+@click.option("--replica-port", default=8765, show_default=True, type=click.IntRange(0, 65535))
 def up(home: Path | None, port: int, host: str, replica: bool, replica_port: int) -> None:
     """Start api-server, scheduler, dag-processor and triggerer (SQLite metadata, LocalExecutor)
     plus the replica; unpause the DAGs; run until Ctrl-C."""

@@ -10,7 +10,7 @@ import click
 @click.option(
     "--allow-shrink",
     metavar="REASON",
-    default="",
+    default=None,
     help="Publish although tables shrink or reports / agency-years of the served copy disappear; "
     "the reason is recorded in the publish manifest.",
 )
@@ -24,7 +24,7 @@ import click
     help="Make a kept snapshot current again (default: the one before the current one).",
 )
 @click.option("--list", "list_snapshots", is_flag=True, help="List the kept snapshots and exit.")
-def command(allow_shrink: str, rollback_to: str | None, list_snapshots: bool) -> None:
+def command(allow_shrink: str | None, rollback_to: str | None, list_snapshots: bool) -> None:
     """Run the gate; when it passes, publish serving/warehouse.duckdb and serving/parquet/ (exit 1 otherwise)."""
     from gongkai.config import Settings
     from gongkai.publish import current_snapshot, publish, rollback, snapshots
@@ -41,9 +41,9 @@ def command(allow_shrink: str, rollback_to: str | None, list_snapshots: bool) ->
         if not result.published:
             raise SystemExit(1)
         return
-    if allow_shrink is not None and allow_shrink != "" and not allow_shrink.strip():
+    if allow_shrink is not None and not allow_shrink.strip():  # (an empty reason too)
         raise click.UsageError("--allow-shrink needs a reason")
-    result = publish(settings, allow_shrink=allow_shrink.strip())
+    result = publish(settings, allow_shrink=(allow_shrink or "").strip())
     click.echo(
         f"publish: {'ok' if result.published else 'NOT PUBLISHED'} — {result.reason} ({result.elapsed_s:.1f} s)"
     )

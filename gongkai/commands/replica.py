@@ -6,7 +6,9 @@ import click
 
 
 @click.command(name="replica")
-@click.option("--port", default=8765, show_default=True, help="Port (0 = any free port).")
+@click.option(
+    "--port", default=8765, show_default=True, type=click.IntRange(0, 65535), help="Port (0 = any free port)."
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option(
     "--site",
