@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gongkai.database import sql_string
+
 DELTA_DB = "gate_delta"
 # large tables, validated on the changed documents' rows in a delta gate
 DELTA_TABLES = (
@@ -94,10 +96,6 @@ class Scope:
 
 
 FULL = Scope()
-
-
-def _sql_str(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _name(table: str) -> str:
@@ -242,7 +240,7 @@ def start(con: Any, scratch: Path) -> None:
         except OSError:  # removed meanwhile
             pass
     scratch.unlink(missing_ok=True)
-    con.execute(f"attach {_sql_str(str(scratch))} as {DELTA_DB} (read_write)")
+    con.execute(f"attach {sql_string(str(scratch))} as {DELTA_DB} (read_write)")
 
 
 def stop(con: Any, scratch: Path) -> None:
@@ -294,8 +292,8 @@ def decide(
     if reason is not None:
         return Scope(reason=reason)
     state = _load_state(state_dir) or {}
-    prints = _sql_str(str(state_dir / state["fingerprints"]))
-    keys = _sql_str(str(state_dir / state["keys"]))
+    prints = sql_string(str(state_dir / state["fingerprints"]))
+    keys = sql_string(str(state_dir / state["keys"]))
     con.execute(
         f"create or replace table {DELTA_DB}.changed as"
         f" select distinct coalesce(a.document_id, b.document_id) as document_id"
@@ -383,8 +381,8 @@ def save(
     blocking failure). The JSON file is replaced last and names its Parquet files."""
     state_dir.mkdir(parents=True, exist_ok=True)
     prints, keys = f"fingerprints-{run_id}.parquet", f"keys-{run_id}.parquet"
-    con.execute(f"copy {DELTA_DB}.fingerprints to {_sql_str(str(state_dir / prints))} (format parquet)")
-    con.execute(f"copy {DELTA_DB}.keys to {_sql_str(str(state_dir / keys))} (format parquet)")
+    con.execute(f"copy {DELTA_DB}.fingerprints to {sql_string(str(state_dir / prints))} (format parquet)")
+    con.execute(f"copy {DELTA_DB}.keys to {sql_string(str(state_dir / keys))} (format parquet)")
     state = {
         "run_id": run_id,
         "digest": digest,

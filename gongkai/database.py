@@ -104,12 +104,17 @@ def set_aside(path: Path) -> Path:
     return aside
 
 
+def sql_string(value: object) -> str:
+    """``value`` as a SQL string literal (a path may hold a quote: /home/o'brien/…)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def attach_staging(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """ATTACH the staging file read-only as ``staging``; a damaged one raises :class:`DatabaseDamaged`."""
     import duckdb
 
     try:
-        con.sql(f"attach '{path}' as staging (read_only)")
+        con.sql(f"attach {sql_string(path)} as staging (read_only)")
     except duckdb.Error as exc:
         damage = damage_of(exc)
         if damage is None:

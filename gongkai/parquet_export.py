@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai.config import Settings
+from gongkai.database import sql_string
 
 PARQUET_COMPRESSION = "snappy"
 PARQUET_BATCH_ROWS = 1_000_000  # one Parquet row group per batch
@@ -81,7 +82,7 @@ def parquet_file(con: Any, relation: str, out: Path) -> None:
         pq.write_table(con.sql(f"select * from {relation} limit 0").to_arrow_table(), out)
     except Exception:  # e.g. an Arrow type pyarrow cannot write: let DuckDB write it
         out.unlink(missing_ok=True)
-        con.execute(f"copy {relation} to '{out}' (format parquet, compression {PARQUET_COMPRESSION})")
+        con.execute(f"copy {relation} to {sql_string(out)} (format parquet, compression {PARQUET_COMPRESSION})")
     fsync(out)
 
 
@@ -147,7 +148,7 @@ class ParquetStage:
         con = duckdb.connect()
         try:
             con.execute("set enable_progress_bar = false")
-            con.execute(f"attach '{self.warehouse}' as wh (read_only)")
+            con.execute(f"attach {sql_string(self.warehouse)} as wh (read_only)")
             names = [n for n in main_tables(con) if n not in GATE_TABLES]
             self.folder.mkdir(parents=True)
             self.seconds = export_tables(con, names, self.folder)

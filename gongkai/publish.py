@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai.config import STORAGE_VERSION, WAREHOUSE_DUCKDB_CONFIG, Settings
-from gongkai.database import damage_of, open_duckdb
+from gongkai.database import damage_of, open_duckdb, sql_string
 from gongkai.parquet_export import (
     CANDIDATE_MARKER,
     CANDIDATE_PREFIX,
@@ -207,7 +207,7 @@ def _open_copy(con: Any, warehouse: Path, target: Path, phases: dict[str, float]
     if Path(f"{warehouse}.wal").exists():  # fold the WAL in, so that the file alone is the snapshot
         with open_duckdb(warehouse, "warehouse", config=WAREHOUSE_DUCKDB_CONFIG) as rw:
             rw.execute("checkpoint")
-    con.execute(f"attach '{warehouse}' as wh (read_only)")
+    con.execute(f"attach {sql_string(warehouse)} as wh (read_only)")
     stored = con.execute(
         "select tags['storage_version'] from duckdb_databases() where database_name = 'wh'"
     ).fetchone()[0]
@@ -215,9 +215,9 @@ def _open_copy(con: Any, warehouse: Path, target: Path, phases: dict[str, float]
     phases["file_copy"] = float(file_copy)  # 1.0: copied as a file; 0.0: re-encoded table by table
     if file_copy:  # nothing writes the warehouse while it is published: its file is the snapshot
         shutil.copyfile(warehouse, target)
-        con.execute(f"attach '{target}' as pub")
+        con.execute(f"attach {sql_string(target)} as pub")
     else:
-        con.execute(f"attach '{target}' as pub (storage_version '{STORAGE_VERSION}')")
+        con.execute(f"attach {sql_string(target)} as pub (storage_version '{STORAGE_VERSION}')")
     return file_copy
 
 
@@ -365,13 +365,9 @@ def _describe_bookkeeping(con: Any) -> None:
     for table, (comment, columns) in BOOKKEEPING_DOCS.items():
         if table not in tables:
             continue
-        con.execute(f"comment on table pub.main.{table} is {_sql_text(comment)}")
+        con.execute(f"comment on table pub.main.{table} is {sql_string(comment)}")
         for column, text in columns.items():
-            con.execute(f"comment on column pub.main.{table}.{column} is {_sql_text(text)}")
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+            con.execute(f"comment on column pub.main.{table}.{column} is {sql_string(text)}")
 
 
 def _volume_lost(
@@ -384,7 +380,7 @@ def _volume_lost(
     import duckdb
 
     try:
-        con.execute(f"attach '{served}' as served (read_only)")
+        con.execute(f"attach {sql_string(served)} as served (read_only)")
     except duckdb.Error as exc:
         return _damaged_served(exc, served)
     try:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import duckdb
 
-from gongkai.database import open_duckdb
+from gongkai.database import open_duckdb, sql_string
 from gongkai.errors import UserError
 
 DEFAULT_SCHEMA = "gongkai"
@@ -138,7 +138,7 @@ def _copy_table(src: duckdb.DuckDBPyConnection, cur, table: str, target: str) ->
     try:
         # nulls stay unquoted empty fields, every value is quoted: PostgreSQL's CSV tells '' from NULL
         src.execute(
-            f"copy (select {', '.join(selects)} from main.{_ident(table)}) to '{csv}' "
+            f"copy (select {', '.join(selects)} from main.{_ident(table)}) to {sql_string(csv)} "
             "(format csv, header false, force_quote *)"
         )
         with open(csv, "rb") as handle:

@@ -25,7 +25,7 @@ from typing import Any
 
 from expectations import scope
 from gongkai.config import Settings
-from gongkai.database import as_damaged, attach_staging, open_duckdb
+from gongkai.database import as_damaged, attach_staging, open_duckdb, sql_string
 from gongkai.parquet_export import ParquetStage, warehouse_stamp
 
 NO_PROGRESS_BAR = "set enable_progress_bar = false"
@@ -177,7 +177,7 @@ def _ceilings_sql(con: Any, settings: Settings) -> str:
         return ""
     return (
         "select cast(indicator_code as varchar) as indicator, cast(ceiling as double) as ceiling"
-        f" from read_csv('{csv}', header = true, all_varchar = true)"
+        f" from read_csv({sql_string(csv)}, header = true, all_varchar = true)"
     )
 
 

@@ -149,3 +149,27 @@ def test_a_candidate_outside_the_serving_folder_is_neither_used_nor_deleted(
     assert result.published and result.phases["parquet_staged"] == 0.0
     assert (elsewhere / "keep.txt").read_text(encoding="utf-8") == "mine"
     assert (warehouse.parquet_dir / "fct_indicator_value.parquet").exists()
+
+
+def test_a_data_home_whose_path_holds_a_quote_publishes_and_validates_staging(tmp_path) -> None:
+    """/home/o'brien/…: every path the SQL names is a quoted literal (before: a Parser Error at the
+    first ATTACH, in the gate and in every publish)."""
+    from gongkai import staging
+    from gongkai.config import WAREHOUSE_DUCKDB_CONFIG
+    from gongkai.database import attach_staging
+
+    settings = Settings.at(tmp_path / "o'brien's data" / "home")
+    settings.ensure_dirs()
+    make_warehouse(settings.warehouse_db, config=WAREHOUSE_DUCKDB_CONFIG)
+    for _ in range(2):  # the second compares with the served copy (the volume guard ATTACHes it)
+        result = publish(settings, validation=validation(True, settings))
+        assert result.published, result.reason
+    with duckdb.connect(str(settings.serving_db), read_only=True) as con:
+        assert con.execute("select count(*) from main.fct_indicator_value").fetchone()[0] == 200
+    parquet = sorted(settings.parquet_dir.glob("*.parquet"))
+    assert parquet and all(p.stat().st_size > 0 for p in parquet)
+    with staging.connect(settings.staging_db):
+        pass
+    con = duckdb.connect()
+    attach_staging(con, settings.staging_db)
+    assert con.execute("select count(*) from staging.main.raw_texts").fetchone()[0] == 0
