@@ -162,6 +162,8 @@ def _run_seconds(results: Any) -> float | None:
 def _run(settings: Settings, command: str, args: list[str]) -> BuildResult:
     start = time.perf_counter()
     res = _invoke(settings, [command], args)
+    if isinstance(res.exception, KeyboardInterrupt):  # Ctrl-C: the user stopped it, not a failed build
+        raise res.exception
     target_path, _ = dbt_paths(settings)
     if "--no-write-json" in args and hasattr(res.result, "write"):  # keep run_results.json current
         res.result.write(str(target_path / "run_results.json"))

@@ -596,3 +596,34 @@ def test_a_damaged_served_snapshot_is_replaced_only_when_the_operator_says_so(co
     forced = publish(copy, allow_shrink="the served snapshot was cut short by a disk fault")
     assert forced.published, forced.reason
     assert _served(copy, "select count(*) > 0 from main.fct_indicator_value") == [(True,)]
+
+
+def test_ctrl_c_during_a_build_is_aborted_not_failed_and_the_next_build_finishes(copy: Settings) -> None:
+    """Ctrl-C in `gongkai build`: dbt cancels its queries and the command says it was stopped (exit
+    130, like any other Ctrl-C), not "build FAILED" (exit 1); nothing half-built is published."""
+    before = _publish_id(copy)
+    log = copy.home / "dbt" / "logs" / "dbt.log"
+    start = log.stat().st_size if log.exists() else 0
+    code = "import sys\nfrom gongkai.cli import main\nmain(sys.argv[1:])\n"
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, "build", "--full-refresh"],
+        cwd=REPO_ROOT,
+        env={**os.environ, **copy.env()},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and child.poll() is None:
+        lines = log.read_bytes()[start:].decode("utf-8", "replace") if log.exists() else ""
+        if "OK created sql incremental model main.fct_indicator_value" in lines:
+            break
+        time.sleep(0.05)
+    assert child.poll() is None, "the build finished before it could be stopped"
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=120)
+    assert child.returncode == 130, (out[-1000:], err[-2000:])
+    assert err.strip().splitlines()[-1] == "gongkai: aborted" and "FAILED" not in out
+    assert not publish(copy).published and _publish_id(copy) == before
+    rebuilt = dbt_build_in_child(copy)
+    assert rebuilt["success"], rebuilt["failures"]
