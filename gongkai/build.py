@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai.config import Settings
-from gongkai.database import damage_of, damaged_error, open_duckdb, set_aside
+from gongkai.database import damage_of, damaged_error, named_file, open_duckdb, set_aside
 
 
 @dataclass
@@ -284,14 +284,12 @@ def dbt_build(settings: Settings, *, full_refresh: bool = False, select: str | N
 def _damage(result: BuildResult, settings: Settings) -> tuple[str | None, str | None]:
     """(what DuckDB said, the file it names: staging | warehouse | None) when a failure of this
     build says a database file is damaged; (None, None) otherwise. A checksum error names no file."""
+    files = {"staging": settings.staging_db, "warehouse": settings.warehouse_db}
     for failure in result.failures:
         message = failure.get("message") or ""
         damage = damage_of(Exception(message))
         if damage is not None:
-            for role, path in (("staging", settings.staging_db), ("warehouse", settings.warehouse_db)):
-                if f"{path}" in message or f"{path.name}\"" in message:
-                    return damage, role
-            return damage, None
+            return damage, named_file(message, files)
     return None, None
 
 

@@ -62,12 +62,19 @@ def as_damaged(exc: BaseException, files: dict[str, Path]) -> DatabaseDamaged | 
     damage = damage_of(exc)
     if damage is None:
         return None
-    message = str(exc)
-    for role, path in files.items():
-        if str(path) in message or str(path.resolve()) in message:
-            return damaged_error(role, path, damage)
+    role = named_file(str(exc), files)
+    if role is not None:
+        return damaged_error(role, files[role], damage)
     where = ", ".join(f"{role} {path}" for role, path in files.items())
     return DatabaseDamaged(f"a database file is damaged ({damage}); one of: {where}")
+
+
+def named_file(message: str, files: dict[str, Path]) -> str | None:
+    """The role of the file of ``files`` (role → path) that ``message`` names, or None."""
+    for role, path in files.items():
+        if str(path) in message or str(path.resolve()) in message:
+            return role
+    return None
 
 
 def open_duckdb(

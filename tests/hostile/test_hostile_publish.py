@@ -19,6 +19,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -310,30 +311,39 @@ def test_changed_after_the_gate_is_revalidated(copy: Settings) -> None:
     assert not _served(copy, "select 1 from main.fct_indicator_value where value = -999")
 
 
+def _build_until(settings: Settings, model: str, argv: list[str], **popen: Any) -> subprocess.Popen:
+    """Start ``python -c argv…`` (a build) in a child process and return it, still running, once
+    ``model`` is built (read from dbt's log)."""
+    log = settings.home / "dbt" / "logs" / "dbt.log"
+    start = log.stat().st_size if log.exists() else 0
+    child = subprocess.Popen(
+        [sys.executable, "-c", *argv], cwd=REPO_ROOT, env={**os.environ, **settings.env()}, **popen
+    )
+    deadline = time.monotonic() + 300
+    done = f"model main.{model}"
+    while time.monotonic() < deadline and child.poll() is None:
+        lines = log.read_bytes()[start:].decode("utf-8", "replace").splitlines() if log.exists() else []
+        if any("OK created" in line and done in line for line in lines):
+            break
+        time.sleep(0.05)
+    return child
+
+
 def _kill_build_after(settings: Settings, model: str) -> None:
     """Start `dbt build --full-refresh` in a child process and SIGKILL it once ``model`` is built."""
     code = (
         "import sys\nfrom gongkai.build import dbt_build\nfrom gongkai.config import Settings\n"
         "dbt_build(Settings.from_env(sys.argv[1]), full_refresh=True)\n"
     )
-    log = settings.home / "dbt" / "logs" / "dbt.log"
-    start = log.stat().st_size if log.exists() else 0
-    child = subprocess.Popen(
-        [sys.executable, "-c", code, str(settings.home)],
-        cwd=REPO_ROOT,
-        env={**os.environ, **settings.env()},
+    child = _build_until(
+        settings,
+        model,
+        [code, str(settings.home)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 300
     try:
-        done = f"model main.{model}"
-        while time.monotonic() < deadline and child.poll() is None:
-            lines = log.read_bytes()[start:].decode("utf-8", "replace").splitlines() if log.exists() else []
-            if any("OK created" in line and done in line for line in lines):
-                break
-            time.sleep(0.05)
         assert child.poll() is None, "the build finished before it could be killed"
     finally:
         os.killpg(child.pid, signal.SIGKILL)
@@ -602,23 +612,15 @@ def test_ctrl_c_during_a_build_is_aborted_not_failed_and_the_next_build_finishes
     """Ctrl-C in `gongkai build`: dbt cancels its queries and the command says it was stopped (exit
     130, like any other Ctrl-C), not "build FAILED" (exit 1); nothing half-built is published."""
     before = _publish_id(copy)
-    log = copy.home / "dbt" / "logs" / "dbt.log"
-    start = log.stat().st_size if log.exists() else 0
     code = "import sys\nfrom gongkai.cli import main\nmain(sys.argv[1:])\n"
-    child = subprocess.Popen(
-        [sys.executable, "-c", code, "build", "--full-refresh"],
-        cwd=REPO_ROOT,
-        env={**os.environ, **copy.env()},
+    child = _build_until(
+        copy,
+        "fct_indicator_value",
+        [code, "build", "--full-refresh"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline and child.poll() is None:
-        lines = log.read_bytes()[start:].decode("utf-8", "replace") if log.exists() else ""
-        if "OK created sql incremental model main.fct_indicator_value" in lines:
-            break
-        time.sleep(0.05)
     assert child.poll() is None, "the build finished before it could be stopped"
     child.send_signal(signal.SIGINT)
     out, err = child.communicate(timeout=120)
