@@ -106,6 +106,7 @@ class PublishResult:
     allow_shrink: str = ""  # the operator's reason, when the guard was overridden
     revalidated: bool = False  # the gate ran again here (no verdict, or the warehouse changed since)
     targets: dict[str, dict] = field(default_factory=dict)  # further serving targets: name -> outcome
+    blocking: list[str] = field(default_factory=list)  # a gate that failed: "suite: first example"
 
 
 class ShrinkBlocked(Exception):
@@ -646,6 +647,11 @@ def publish(
     result.validation_run_id = validation.run_id
     if not validation.success:
         _drop_candidate(settings, validation)
+        result.blocking = [
+            f"{f['suite']}: {(f.get('sample') or [f.get('error') or f['rule']])[0]}"[:300]
+            for f in validation.failures
+            if f.get("severity") == "blocking"
+        ]
         return done(
             f"gate failed: {validation.blocking_failed} blocking expectation(s) failed"
             f"{' — ' + validation.error if validation.error else ''}; the previous serving copy stays"

@@ -15,11 +15,14 @@
   `__build_slice_agency_years__`), which the get_where_subquery override below expands. On a full
   slice every filter is `true`.
 
-  on-run-start (open_build_slice) only creates the watermark table when missing (source
-  build_state.watermark); on-run-end (close_build_slice) appends the watermark after a clean
-  `dbt build` that built the slice and every incremental model. A failed build does not move it, so
-  the next build redoes (and retests) the same slice; redoing a slice is idempotent (each incremental
-  model deletes the slice, then inserts it).
+  on-run-start (open_build_slice) creates the watermark table when missing (source
+  build_state.watermark) and records, before any node runs, every invocation that can write the
+  warehouse (build, run, seed, snapshot) in build_state.invocations; on-run-end (close_build_slice)
+  appends the watermark after a clean `dbt build` that built the slice and every incremental model.
+  A failed build does not move it, so the next build redoes (and retests) the same slice; redoing a
+  slice is idempotent (each incremental model deletes the slice, then inserts it). The gate blocks
+  while the last recorded invocation started after the last watermark: one killed or failed before
+  its slice opened (after seeds or views were replaced) included.
 -#}
 
 {% macro open_build_slice() %}
@@ -27,6 +30,13 @@
     create table if not exists build_state.watermark (
         built_through timestamp, built_at timestamp, documents bigint, invocation_id varchar
     );
+    create table if not exists build_state.invocations (
+        invocation_id varchar, command varchar, full_refresh boolean, started_at timestamp
+    );
+    {%- if flags.WHICH in ('build', 'run', 'seed', 'snapshot') %}
+    insert into build_state.invocations
+    values ('{{ invocation_id }}', '{{ flags.WHICH }}', {{ 'true' if flags.FULL_REFRESH else 'false' }}, now());
+    {%- endif %}
 {% endmacro %}
 
 {% macro build_slice_table(name='slice') -%}

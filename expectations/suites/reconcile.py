@@ -43,10 +43,11 @@ select "check", expected, actual,
 from counts
 """
 
-# build_state (dbt_project/macros/build_slice.sql, models/build/): every build opens a slice
-# (build_slice_info.opened_at; or, where the on-run-start hook records it, build_state.invocations
-# .started_at); only a clean `dbt build` appends a watermark (on-run-end). A build started after the
-# last watermark was killed or failed.
+# build_state (dbt_project/macros/build_slice.sql, models/build/): the on-run-start hook records every
+# dbt invocation that can write the warehouse, before any node runs (build_state.invocations
+# .started_at; a warehouse built before that hook existed has only its slices' opened_at); only a
+# clean `dbt build` appends a watermark (on-run-end). An invocation started after the last watermark
+# was killed, failed, or wrote only part of the warehouse (a selection, a seed).
 STARTED = {
     "slice_info": "select max(opened_at) as opened_at from build_state.slice_info",
     "invocations": "select max(started_at) as opened_at from build_state.invocations",

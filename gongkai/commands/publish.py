@@ -48,6 +48,8 @@ def command(allow_shrink: str | None, rollback_to: str | None, list_snapshots: b
         f"publish: {'ok' if result.published else 'NOT PUBLISHED'} — {result.reason} ({result.elapsed_s:.1f} s)"
     )
     click.echo(f"  validation run: {result.validation_run_id}{' (gate re-run)' if result.revalidated else ''}")
+    for blocking in result.blocking[:8]:
+        click.echo(f"  blocking: {blocking}")
     for lost in result.shrink[:10]:
         click.echo(f"  volume: {lost}")
     for document in result.quarantined[:10]:

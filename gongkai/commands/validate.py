@@ -5,6 +5,12 @@ from __future__ import annotations
 import click
 
 
+def _cut(text: str, limit: int) -> str:
+    """``text`` on one line, at most ``limit`` characters (an ellipsis says where it was cut)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @click.command(name="validate")
 @click.option(
     "--yoy-factor", type=float, default=None, help="Year-over-year change that raises a warning (default 10)."
@@ -42,7 +48,7 @@ def command(yoy_factor: float | None, no_docs: bool, full: bool) -> None:
             f" ({failure['unexpected_count']} unexpected)"[:160]
         )
         for sample in failure["sample"][:2]:
-            click.echo(f"             e.g. {sample}"[:160])
+            click.echo(f"             e.g. {_cut(sample, 240)}")
     if result.quarantined:
         click.echo(f"  quarantined documents (left out of the publish): {len(result.quarantined)}")
         for doc in result.quarantined[:3]:

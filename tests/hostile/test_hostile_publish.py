@@ -311,33 +311,32 @@ def test_changed_after_the_gate_is_revalidated(copy: Settings) -> None:
     assert not _served(copy, "select 1 from main.fct_indicator_value where value = -999")
 
 
-def _build_until(settings: Settings, model: str, argv: list[str], **popen: Any) -> subprocess.Popen:
-    """Start ``python -c argv…`` (a build) in a child process and return it, still running, once
-    ``model`` is built (read from dbt's log)."""
+def _build_until(settings: Settings, node: str, argv: list[str], **popen: Any) -> subprocess.Popen:
+    """Start ``python -c argv…`` (a build) in a child process and return it, still running, once dbt's
+    log says ``node`` is done (``model main.fct_indicator_value``, ``seed file seeds.agencies``)."""
     log = settings.home / "dbt" / "logs" / "dbt.log"
     start = log.stat().st_size if log.exists() else 0
     child = subprocess.Popen(
         [sys.executable, "-c", *argv], cwd=REPO_ROOT, env={**os.environ, **settings.env()}, **popen
     )
     deadline = time.monotonic() + 300
-    done = f"model main.{model}"
     while time.monotonic() < deadline and child.poll() is None:
         lines = log.read_bytes()[start:].decode("utf-8", "replace").splitlines() if log.exists() else []
-        if any("OK created" in line and done in line for line in lines):
+        if any(" OK " in line and node in line for line in lines):
             break
         time.sleep(0.05)
     return child
 
 
-def _kill_build_after(settings: Settings, model: str) -> None:
-    """Start `dbt build --full-refresh` in a child process and SIGKILL it once ``model`` is built."""
+def _kill_build_after(settings: Settings, node: str) -> None:
+    """Start `dbt build --full-refresh` in a child process and SIGKILL it once ``node`` is done."""
     code = (
         "import sys\nfrom gongkai.build import dbt_build\nfrom gongkai.config import Settings\n"
         "dbt_build(Settings.from_env(sys.argv[1]), full_refresh=True)\n"
     )
     child = _build_until(
         settings,
-        model,
+        node,
         [code, str(settings.home)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -352,7 +351,7 @@ def _kill_build_after(settings: Settings, model: str) -> None:
 
 def test_build_killed_after_the_fact_table_is_never_published(copy: Settings) -> None:
     before = _publish_id(copy)
-    _kill_build_after(copy, "fct_indicator_value")
+    _kill_build_after(copy, "model main.fct_indicator_value")
 
     result = publish(copy)
 
@@ -361,6 +360,38 @@ def test_build_killed_after_the_fact_table_is_never_published(copy: Settings) ->
     failing = {r["suite"] for r in runs["results"] if not r["success"] and r["severity"] == "blocking"}
     assert "build_finished" in failing
     assert _publish_id(copy) == before
+
+
+def test_build_killed_before_its_slice_opens_is_never_published(copy: Settings) -> None:
+    """dbt loads the seeds and builds the seed-only marts (dim_generation, dim_applicant_type) before
+    the build slice: a build killed there has dropped or replaced seeds beside marts of the last
+    build. It must block the gate as a build killed later does (before, nothing marked that it had
+    started), and the next build must be a full one (before, it was data-only, which loads no seeds,
+    and failed on the missing seed tables until someone ran --full-refresh)."""
+    before = _publish_id(copy)
+    _kill_build_after(copy, "seed file seeds.agencies")
+    with duckdb.connect(str(copy.warehouse_db), read_only=True, config=WAREHOUSE_DUCKDB_CONFIG) as con:
+        order = con.execute(
+            "select (select max(opened_at)::timestamp from build_state.slice_info)"
+            " < (select max(built_at) from build_state.watermark),"
+            " (select max(built_at) from build_state.watermark)"
+            " < (select max(started_at) from build_state.invocations)"
+        ).fetchone()
+    assert order == (True, True)  # the slice is the last clean build's: only the record shows the kill
+
+    result = publish(copy)
+
+    assert not result.published
+    runs = json.loads(Path(copy.validation_dir / "runs" / f"{result.validation_run_id}.json").read_text())
+    failing = {r["suite"]: r for r in runs["results"] if not r["success"] and r["severity"] == "blocking"}
+    assert set(failing) == {"build_finished"}, sorted(failing)
+    assert _publish_id(copy) == before
+    (why,) = result.blocking  # what `gongkai publish` prints under "blocking:"
+    assert why.startswith("build_finished: the last dbt invocation (started ") and why.endswith("run `gongkai build`")
+    rebuilt = dbt_build_in_child(copy)  # the next build clears it: a full one, as seed tables are gone
+    assert rebuilt["success"] and rebuilt["mode"] == "code-changed", rebuilt
+    again = publish(copy)
+    assert again.published, again.reason
 
 
 # ---- volume guard -------------------------------------------------------------------------------------
@@ -580,8 +611,21 @@ def test_a_damaged_warehouse_is_set_aside_and_rebuilt_from_staging(copy: Setting
     assert result.published, result.reason
 
 
+def _contents(db: Path) -> dict[str, tuple]:
+    """Every table of a warehouse but the build's own record of invocations: (rows, a hash of them)."""
+    with duckdb.connect(str(db), read_only=True, config=WAREHOUSE_DUCKDB_CONFIG) as con:
+        tables = con.execute(
+            "select schema_name, table_name from duckdb_tables()"
+            " where not (schema_name = 'build_state' and table_name = 'invocations')"
+        ).fetchall()
+        return {
+            f"{schema}.{table}": con.execute(f'select count(*), sum(hash(t)) from "{schema}"."{table}" as t').fetchone()
+            for schema, table in tables
+        }
+
+
 def test_a_damaged_staging_is_one_line_and_nothing_is_built_or_published(copy: Settings) -> None:
-    warehouse = copy.warehouse_db.read_bytes()
+    warehouse = _contents(copy.warehouse_db)
     served = _publish_id(copy)
     _cut(copy.staging_db)
     for command in (["build"], ["parse-staged"], ["validate"]):  # (validate: its summary on stdout)
@@ -590,8 +634,9 @@ def test_a_damaged_staging_is_one_line_and_nothing_is_built_or_published(copy: S
         lines = out.stderr.strip().splitlines()
         assert "Traceback" not in out.stderr and len(lines) == 1, (command, out.stderr[-2000:])
         assert f"the staging database {copy.staging_db} is damaged" in lines[0] and "raw archive" in lines[0]
-        if command != ["validate"]:  # (the gate records its run in the warehouse)
-            assert copy.warehouse_db.read_bytes() == warehouse, command
+        if command != ["validate"]:  # (the gate records its run in the warehouse; a build that
+            # started records that it did, which keeps the gate blocked until one finishes)
+            assert _contents(copy.warehouse_db) == warehouse, command
     assert "FAILED" in out.stdout  # the gate blocks: nothing can be published from it
     assert not publish(copy).published and _publish_id(copy) == served
 
@@ -615,7 +660,7 @@ def test_ctrl_c_during_a_build_is_aborted_not_failed_and_the_next_build_finishes
     code = "import sys\nfrom gongkai.cli import main\nmain(sys.argv[1:])\n"
     child = _build_until(
         copy,
-        "fct_indicator_value",
+        "model main.fct_indicator_value",
         [code, "build", "--full-refresh"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
