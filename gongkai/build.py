@@ -235,24 +235,6 @@ def _record_fingerprint(settings: Settings, fingerprint: str) -> None:
         )
 
 
-def _forget_fingerprint(settings: Settings) -> None:
-    """Before a build that drops and re-creates tables (seeds included): a build killed half-way
-    must not leave the last clean build's fingerprint, or the next build would be data-only (no
-    seeds) on a warehouse whose seed tables are gone. A warehouse that cannot be opened keeps it:
-    dbt fails on it as well, and a damaged one is set aside."""
-    import duckdb
-
-    from gongkai.config import WAREHOUSE_DUCKDB_CONFIG
-
-    if not settings.warehouse_db.exists():
-        return
-    try:
-        with duckdb.connect(str(settings.warehouse_db), config=WAREHOUSE_DUCKDB_CONFIG) as con:
-            con.execute("drop table if exists build_state.project")
-    except duckdb.Error:
-        pass
-
-
 def dbt_build(settings: Settings, *, full_refresh: bool = False, select: str | None = None) -> BuildResult:
     """Run ``dbt build`` into ``settings.warehouse_db``; returns counts and every failing node.
 
@@ -262,16 +244,17 @@ def dbt_build(settings: Settings, *, full_refresh: bool = False, select: str | N
     * ``full-refresh``: every seed, model, data test and unit test, incremental models from scratch;
     * ``code-changed``: the same, because this warehouse has no clean build of the dbt project's
       current code (``project_fingerprint``): the first build, models, seeds or macros changed (so
-      every row of every incremental model may be stale), or the last build that was not data-only
-      did not finish cleanly;
+      every row of every incremental model may be stale), or the last invocation with
+      ``--full-refresh`` did not finish cleanly;
     * ``data-only``: the code is what the last clean build ran, so only the data can have changed:
       the models and data tests downstream of the staging data run (``DATA_ONLY_SELECTION``); seeds,
       views, unit tests and seed-only tables (code) are skipped;
     * ``selection``: ``select`` given; dbt's own selection, nothing recorded.
 
-    Every mode but ``data-only`` forgets the recorded fingerprint first, so the build after one that
-    was killed or failed is a full one (seed tables may be gone). A data-only build that stops
-    half-way is redone by the next one (the slice of the last watermark).
+    An invocation with ``--full-refresh`` (every mode but ``data-only``; a selection when asked)
+    forgets the recorded fingerprint as it starts (the ``on-run-start`` hook), so the build after one
+    that was killed or failed is a full one: it drops and re-creates tables, seeds included. A
+    data-only build that stops half-way is redone by the next one (the slice of the last watermark).
 
     A failing test or model is reported in ``failures`` (``success`` False), never raised.
     """
@@ -286,8 +269,6 @@ def dbt_build(settings: Settings, *, full_refresh: bool = False, select: str | N
         args = ["--select", *DATA_ONLY_SELECTION, "--exclude", *DATA_ONLY_EXCLUSION, "--no-write-json"]
     else:
         mode, args = "code-changed", ["--full-refresh"]
-    if mode != "data-only":  # the next build is a full one until this one finishes cleanly
-        _forget_fingerprint(settings)
     result = _run(settings, "build", args)
     result.mode = mode
     if not result.success and mode != "selection":

@@ -17,7 +17,8 @@
 
   on-run-start (open_build_slice) creates the watermark table when missing (source
   build_state.watermark) and records, before any node runs, every invocation that can write the
-  warehouse (build, run, seed, snapshot) in build_state.invocations; on-run-end (close_build_slice)
+  warehouse (build, run, seed, snapshot) in build_state.invocations (one with --full-refresh also
+  drops build_state.project, gongkai's fingerprint of the last clean full build); on-run-end (close_build_slice)
   appends the watermark after a clean `dbt build` that built the slice and every incremental model.
   A failed build does not move it, so the next build redoes (and retests) the same slice; redoing a
   slice is idempotent (each incremental model deletes the slice, then inserts it). The gate blocks
@@ -36,6 +37,11 @@
     {%- if flags.WHICH in ('build', 'run', 'seed', 'snapshot') %}
     insert into build_state.invocations
     values ('{{ invocation_id }}', '{{ flags.WHICH }}', {{ 'true' if flags.FULL_REFRESH else 'false' }}, now());
+    {%- if flags.FULL_REFRESH %}
+    {#- it drops and re-creates tables (seeds too): until it finishes cleanly, gongkai's next build
+        must not be data-only (gongkai.build records the project's fingerprint after a clean one) #}
+    drop table if exists build_state.project;
+    {%- endif %}
     {%- endif %}
 {% endmacro %}
 
