@@ -9,7 +9,8 @@ from earlier in the sentence. Numbers are written in digits or Chinese numerals 
 clause ("未收到…申请", "未发生…行政复议、行政诉讼", "无…案件", "未收取…费用"). The value is always
 the number written in the clause: figures are never summed. A figure of another year (the clause
 names one, or says 上年度/去年), of a part of the year (季度, 上半年, 月份) or the end of a range
-("3至5件") is not the report's: left out. Each indicator is stated once: the first figure wins, a
+("3至5件") is not the report's: left out, as is a whole area's ("全区共受理申请300件" in a bureau's
+report; a district government's 全区 figures are its own). Each indicator is stated once: the first figure wins, a
 later different one is reported (``Prose.conflicts``).
 
 An indicator is emitted only when the crosswalk seed has a ``narrative`` row for it in the
@@ -19,7 +20,7 @@ report's generation (so the warehouse can conform it).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from decimal import Decimal
 from functools import lru_cache
 from itertools import accumulate
@@ -232,6 +233,56 @@ def _indicator(context: str, unit: str, generation: str | None, joined: str, at:
     return indicator
 
 
+# the area a clause's figure speaks for, when it names a whole one ("全区共受理申请300件"), and the
+# words that make the report's own agency the subject again ("其中我局受理3件"; not 其中 alone, which
+# parts the whole area's figure)
+_WHOLE_AREA = re.compile("全(?:国|省|市|区|县|镇|乡|街道)")
+_OWN_SUBJECT = re.compile("我局|本局|我委|本委|我办|本办|我中心|本中心|本机关|我机关|本单位|我单位|本部门|我部门")
+_AREA_OF = re.compile("(省|市|区|县|镇|乡|街道)(?:人民政府|政府|办事处)?$")
+
+
+def own_area(agency: str | None) -> str | None:
+    """The whole area whose figures a report of ``agency`` states as its own: "全区" for a district
+    government (宁波市海曙区人民政府), "全镇" for a town (咸祥镇); None for a department (a 局, a
+    中心…) or an unknown agency, whose report quotes a "全区…" figure as context, not as its own."""
+    m = _AREA_OF.search(agency or "")
+    return "全" + m.group(1) if m else None
+
+
+_SENTENCE_STOP = re.compile("[。；！？;!?\n]")
+# verbs whose object a whole area is ("我局围绕全区中心工作，共受理申请5件"): then not a subject
+_AREA_AS_OBJECT = ("围绕", "按照", "根据", "结合", "服务", "落实", "贯彻", "对照", "助力", "推动", "面向")
+
+
+class _WholeAreas:
+    """Where a text names whole areas, its own agency and its sentence stops, to tell in O(log n) per
+    figure whether the subject named last in the figure's sentence is a whole area that is not the
+    report's own ("全区…" in a bureau's report) rather than the agency."""
+
+    def __init__(self, joined: str, own: str | None) -> None:
+        named = [
+            (m.start(), m.group())
+            for m in _WHOLE_AREA.finditer(joined)
+            if not joined.endswith(_AREA_AS_OBJECT, max(0, m.start() - 2), m.start())
+        ]
+        self.starts = [at for at, _ in named]
+        self.wider = [word != own for _, word in named]
+        self.owns = [m.start() for m in _OWN_SUBJECT.finditer(joined)]
+        self.stops = [m.start() for m in _SENTENCE_STOP.finditer(joined)]
+
+    def holds(self, at: int) -> bool:
+        """Whether the figure at ``at`` is a wider area's, not the report's."""
+        i = bisect_left(self.starts, at) - 1  # the last area named before the figure
+        if i < 0 or not self.wider[i]:
+            return False
+        area = self.starts[i]
+        stop = bisect_left(self.stops, at) - 1
+        if stop >= 0 and self.stops[stop] > area:  # named in an earlier sentence
+            return False
+        own = bisect_left(self.owns, area)
+        return own == len(self.owns) or self.owns[own] >= at
+
+
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
 _RANGE = frozenset("至到-~～—–")
 _RANGE_ENDS = frozenset("0123456789０１２３４５６７８９" + _CN_DIGITS)
@@ -269,7 +320,10 @@ def _quote_start(joined: str, start: int) -> int:
 
 
 def figures(
-    lines: list[tuple[int, str, str]], generation: str | None = None, year: int | None = None
+    lines: list[tuple[int, str, str]],
+    generation: str | None = None,
+    year: int | None = None,
+    area: str | None = None,
 ) -> Prose:
     """Narrative figures in prose ``lines``: (1-based line number, Simplified text, original text).
 
@@ -277,7 +331,9 @@ def figures(
     heading starting a new clause) and read in one pass: only the clauses that hold a figure or a
     negation are looked at. The figures found, in text order, are then kept: those of an emitted
     indicator, each indicator's first. A figure whose clause names a year other than ``year`` (the
-    report's, when known) is that year's: left out."""
+    report's, when known) is that year's: left out. So is a figure whose sentence names a whole
+    area other than ``area`` (``own_area`` of the report's agency) as its last subject ("全区共受理
+    申请300件" in a bureau's report): the area's figure, not the agency's."""
     srcs: list[str] = []  # Simplified text of each line, stripped
     raws: list[str] = []  # the same lines as written
     line_nos: list[int] = []
@@ -313,6 +369,7 @@ def figures(
         original, omap = _offsets(raws)
         if len(omap) != len(joined):  # the conversions do not map char by char: quote the converted text
             original, omap = joined, None
+    whole = _WholeAreas(joined, area) if "全" in joined and _WHOLE_AREA.search(joined) else None
     reverse = joined[::-1]  # the separator before an offset is the first one after it here
     n = len(joined)
     # (offset of the figure in ``joined``, indicator, value, approximate, where its quote starts and ends)
@@ -345,6 +402,8 @@ def figures(
             continue
         if context and context[-1] in _RANGE and at >= 2 and joined[at - 2] in _RANGE_ENDS:
             continue  # the upper end of a range ("3至5件"): neither end is the figure
+        if whole is not None and whole.holds(at):
+            continue
         if wan is None and num.isdecimal():  # digits (the common case, as ``_value`` reads them)
             if at and joined[at - 1] == "第":
                 continue

@@ -6,7 +6,7 @@ import html as html_lib
 import re
 
 from gongkai.parsing.ceilings import lowest_ceiling, problem
-from gongkai.parsing.narrative import figures
+from gongkai.parsing.narrative import figures, own_area
 from gongkai.parsing.traditional import to_simplified
 
 _TAG_RE = re.compile(r"<[^>]+>")
@@ -62,12 +62,13 @@ def prose_lines(
 
 
 def narrative_cells(
-    lines: list[tuple[int, str, str]], generation: str | None, year: int | None = None
+    lines: list[tuple[int, str, str]], generation: str | None, year: int | None = None, agency: str | None = None
 ) -> tuple[list[dict], list[str]]:
     """The prose figures of ``lines`` as contract cells (``source: narrative``), and the reasons for
     figures left out (stated twice with different values, or implausible). ``year`` is the report
-    year: a clause that names another year is not about the report's."""
-    prose = figures(lines, generation, year)
+    year: a clause that names another year is not about the report's; ``agency`` the report's: a
+    figure of a whole area ("全区…") is its own only when the agency governs that area."""
+    prose = figures(lines, generation, year, own_area(agency))
     reasons = list(prose.conflicts)
     cells = []
     plain = lowest_ceiling()

@@ -119,7 +119,7 @@ def parse_text(text: str) -> dict:
         source = "year" if generation else None
 
     prose, prose_reasons = narrative_cells(
-        prose_lines(text, simplified, table.region if table else None, tables), generation, year
+        prose_lines(text, simplified, table.region if table else None, tables), generation, year, agency
     )
     status = _status(generation, table, prose, year, agency, reasons)
     reasons += prose_reasons

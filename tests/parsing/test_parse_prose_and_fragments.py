@@ -65,6 +65,35 @@ def test_bureau_prose_numerals_and_approximations(stem: str):
     assert got["reviews_total"] == got["litigation_total"] == (0, False)
 
 
+@pytest.mark.parametrize("stem", ["prose_bureau_area_figures_2015", "traditional_bureau_area_figures_2015"])
+def test_a_bureau_report_keeps_its_own_figures_not_the_districts(stem: str):
+    """全区… figures in a bureau's report are the district's: before, 2.3万余条, 412 and 8 came out as
+    the bureau's proactive total, requests and reviews."""
+    got = _prose(_parse(stem))
+    assert got["proactive_total"] == (156, False)  # not 全区…2.3万余条
+    assert got["requests_received"] == (17, False)  # 其中我局受理申请17件, not 全区共受理…412件
+    assert got["reviews_total"] == got["litigation_total"] == (0, False)  # 我局未发生…, not 全年全区…8起
+    assert got["results_granted"] == (11, False) and got["results_info_not_exist"] == (1, False)
+    assert not any(v in (23000, 412, 8) for v, _ in got.values())
+
+
+def test_a_district_government_keeps_the_districts_figures_not_the_citys():
+    r = _parse("prose_district_government_2014")
+    assert r["agency"] == "宁波市江北区人民政府"
+    got = _prose(r)
+    assert got["requests_received"] == (357, False)  # 全区共受理…357件; 全市…2865件 left out
+    assert got["proactive_total"] == (18426, False) and got["proactive_channel_website"] == (15210, False)
+    assert (got["reviews_total"], got["litigation_total"]) == ((6, False), (3, False))
+    assert not any("twice" in reason for reason in r["reasons"])  # before: 2865 kept, 357 a conflict
+
+
+def test_a_town_keeps_its_own_whole_town_figures():
+    got = _prose(_parse("prose_town_area_figures_2013"))
+    assert got["proactive_total"] == (367, False)  # 全镇…367条; 全区…约1.6万条 left out
+    assert got["requests_received"] == (11, False) and got["results_partial"] == (2, False)  # 十一件, 两件
+    assert got["reviews_total"] == (0, False)
+
+
 def test_a_text_that_is_not_a_report_is_quarantined():
     r = _parse("not_a_report")
     assert r["status"] == "quarantined" and r["generation"] is None and r["cells"] == []
