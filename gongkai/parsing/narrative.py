@@ -10,7 +10,8 @@ clause ("未收到…申请", "未发生…行政复议、行政诉讼", "无…
 the number written in the clause: figures are never summed. A figure of another year (the clause
 names one, or says 上年度/去年), of a part of the year (季度, 上半年, 月份) or the end of a range
 ("3至5件") is not the report's: left out, as is a whole area's ("全区共受理申请300件" in a bureau's
-report; a district government's 全区 figures are its own). Each indicator is stated once: the first figure wins, a
+report; a district government's 全区 figures are its own) or a part's ("区级部门受理200件"). Each
+indicator is stated once: the first figure wins, a
 later different one is reported (``Prose.conflicts``).
 
 An indicator is emitted only when the crosswalk seed has a ``narrative`` row for it in the
@@ -233,12 +234,25 @@ def _indicator(context: str, unit: str, generation: str | None, joined: str, at:
     return indicator
 
 
-# the area a clause's figure speaks for, when it names a whole one ("全区共受理申请300件"), and the
-# words that make the report's own agency the subject again ("其中我局受理3件"; not 其中 alone, which
-# parts the whole area's figure)
-_WHOLE_AREA = re.compile("全(?:国|省|市|区|县|镇|乡|街道)")
-_OWN_SUBJECT = re.compile("我局|本局|我委|本委|我办|本办|我中心|本中心|本机关|我机关|本单位|我单位|本部门|我部门")
+# Whose figure it is: the subject named last in a figure's sentence. A whole area ("全区共受理申请
+# 300件") other than the agency's own, or a part of one (各部门, 区级部门, 各镇（街道）, 下属单位…)
+# makes the figure not the report's; the agency's own words ("其中我局受理3件"; not 其中 alone, which
+# parts the figure before it) make it the report's again.
+_SUBJECT = re.compile(
+    "(?P<area>全(?:国|省|市|区|县|镇|乡|街道))"
+    "|(?P<part>各部门|各单位|各级部门|区级部门|市级部门|县级部门|区直部门|市直部门|县直部门|各镇|各乡|各街道"
+    "|镇街|镇（街道）|镇\\(街道\\)|乡镇（街道）|乡镇\\(街道\\)|下属单位|直属单位|所属单位|各科室|各区县|各县)"
+    "|(?P<own>我局|本局|我委|本委|我办|本办|我中心|本中心|本机关|我机关|本单位|我单位|本部门|我部门)"
+)
 _AREA_OF = re.compile("(省|市|区|县|镇|乡|街道)(?:人民政府|政府|办事处)?$")
+_SENTENCE_STOP = re.compile("[。；！？;!?\n]")
+# words before an area or a part that make it an object, not the subject ("我局围绕全区中心工作，
+# 共受理申请5件", "督促各单位及时公开…")
+_OBJECT_AFTER = (
+    "围绕", "按照", "根据", "结合", "服务", "落实", "贯彻", "对照", "助力", "推动", "面向", "指导", "督促",
+    "要求", "组织", "协调", "帮助", "培训", "联合", "会同", "配合", "检查", "考核", "通报", "发放给", "向",
+    "对", "与", "和", "及", "为", "在", "给",
+)  # fmt: skip
 
 
 def own_area(agency: str | None) -> str | None:
@@ -249,38 +263,28 @@ def own_area(agency: str | None) -> str | None:
     return "全" + m.group(1) if m else None
 
 
-_SENTENCE_STOP = re.compile("[。；！？;!?\n]")
-# verbs whose object a whole area is ("我局围绕全区中心工作，共受理申请5件"): then not a subject
-_AREA_AS_OBJECT = ("围绕", "按照", "根据", "结合", "服务", "落实", "贯彻", "对照", "助力", "推动", "面向")
-
-
-class _WholeAreas:
-    """Where a text names whole areas, its own agency and its sentence stops, to tell in O(log n) per
-    figure whether the subject named last in the figure's sentence is a whole area that is not the
-    report's own ("全区…" in a bureau's report) rather than the agency."""
+class _Subjects:
+    """Where a text names a subject (a whole area, a part of one, the agency itself) and where its
+    sentences stop, to tell in O(log n) per figure whether the subject named last in the figure's
+    sentence is another's: the figure is then not the report's."""
 
     def __init__(self, joined: str, own: str | None) -> None:
         named = [
-            (m.start(), m.group())
-            for m in _WHOLE_AREA.finditer(joined)
-            if not joined.endswith(_AREA_AS_OBJECT, max(0, m.start() - 2), m.start())
+            (m.start(), m.lastgroup == "part" or (m.lastgroup == "area" and m.group() != own))
+            for m in _SUBJECT.finditer(joined)
+            if not joined.endswith(_OBJECT_AFTER, max(0, m.start() - 3), m.start())
         ]
         self.starts = [at for at, _ in named]
-        self.wider = [word != own for _, word in named]
-        self.owns = [m.start() for m in _OWN_SUBJECT.finditer(joined)]
+        self.other = [other for _, other in named]
         self.stops = [m.start() for m in _SENTENCE_STOP.finditer(joined)]
 
-    def holds(self, at: int) -> bool:
-        """Whether the figure at ``at`` is a wider area's, not the report's."""
-        i = bisect_left(self.starts, at) - 1  # the last area named before the figure
-        if i < 0 or not self.wider[i]:
+    def others(self, at: int) -> bool:
+        """Whether the figure at ``at`` is another's (a wider area's, a part's), not the report's."""
+        i = bisect_left(self.starts, at) - 1  # the last subject named before the figure
+        if i < 0 or not self.other[i]:
             return False
-        area = self.starts[i]
         stop = bisect_left(self.stops, at) - 1
-        if stop >= 0 and self.stops[stop] > area:  # named in an earlier sentence
-            return False
-        own = bisect_left(self.owns, area)
-        return own == len(self.owns) or self.owns[own] >= at
+        return stop < 0 or self.stops[stop] < self.starts[i]  # (else named in an earlier sentence)
 
 
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
@@ -331,9 +335,9 @@ def figures(
     heading starting a new clause) and read in one pass: only the clauses that hold a figure or a
     negation are looked at. The figures found, in text order, are then kept: those of an emitted
     indicator, each indicator's first. A figure whose clause names a year other than ``year`` (the
-    report's, when known) is that year's: left out. So is a figure whose sentence names a whole
-    area other than ``area`` (``own_area`` of the report's agency) as its last subject ("全区共受理
-    申请300件" in a bureau's report): the area's figure, not the agency's."""
+    report's, when known) is that year's: left out. So is a figure whose sentence names as its last
+    subject a whole area other than ``area`` (``own_area`` of the report's agency: "全区共受理申请
+    300件" in a bureau's report) or a part of one ("各镇（街道）共受理申请157件")."""
     srcs: list[str] = []  # Simplified text of each line, stripped
     raws: list[str] = []  # the same lines as written
     line_nos: list[int] = []
@@ -369,7 +373,7 @@ def figures(
         original, omap = _offsets(raws)
         if len(omap) != len(joined):  # the conversions do not map char by char: quote the converted text
             original, omap = joined, None
-    whole = _WholeAreas(joined, area) if "全" in joined and _WHOLE_AREA.search(joined) else None
+    subjects = _Subjects(joined, area) if _SUBJECT.search(joined) else None  # (rare: most texts name none)
     reverse = joined[::-1]  # the separator before an offset is the first one after it here
     n = len(joined)
     # (offset of the figure in ``joined``, indicator, value, approximate, where its quote starts and ends)
@@ -402,7 +406,7 @@ def figures(
             continue
         if context and context[-1] in _RANGE and at >= 2 and joined[at - 2] in _RANGE_ENDS:
             continue  # the upper end of a range ("3至5件"): neither end is the figure
-        if whole is not None and whole.holds(at):
+        if subjects is not None and subjects.others(at):
             continue
         if wan is None and num.isdecimal():  # digits (the common case, as ``_value`` reads them)
             if at and joined[at - 1] == "第":

@@ -87,6 +87,16 @@ def test_a_district_government_keeps_the_districts_figures_not_the_citys():
     assert not any("twice" in reason for reason in r["reasons"])  # before: 2865 kept, 357 a conflict
 
 
+def test_a_district_government_keeps_its_totals_not_its_parts():
+    """各镇（街道）… and 区级部门… are parts of the district: before, the towns' 64 requests and 41
+    granted, stated first, came out as the district's."""
+    got = _prose(_parse("prose_district_parts_2016"))
+    assert got["proactive_total"] == (9862, False)  # not 区级部门…6120条 nor 各镇（街道）…3742条
+    assert got["requests_received"] == (238, False) and got["results_granted"] == (152, False)
+    assert (got["reviews_total"], got["litigation_total"], got["fees"]) == ((5, False), (2, False), (0, False))
+    assert not any(v in (6120, 3742, 64, 41) for v, _ in got.values())
+
+
 def test_a_town_keeps_its_own_whole_town_figures():
     got = _prose(_parse("prose_town_area_figures_2013"))
     assert got["proactive_total"] == (367, False)  # 全镇…367条; 全区…约1.6万条 left out
