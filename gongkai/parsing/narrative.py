@@ -237,13 +237,17 @@ def _indicator(context: str, unit: str, generation: str | None, joined: str, at:
 # Whose figure it is: the subject named last in a figure's sentence. A whole area ("全区共受理申请
 # 300件") other than the agency's own, or a part of one (各部门, 区级部门, 各镇（街道）, 下属单位…)
 # makes the figure not the report's; the agency's own words ("其中我局受理3件"; not 其中 alone, which
-# parts the figure before it) make it the report's again.
-_SUBJECT = re.compile(
-    "(?P<area>全(?:国|省|市|区|县|镇|乡|街道))"
-    "|(?P<part>各部门|各单位|各级部门|区级部门|市级部门|县级部门|区直部门|市直部门|县直部门|各镇|各乡|各街道"
-    "|镇街|镇（街道）|镇\\(街道\\)|乡镇（街道）|乡镇\\(街道\\)|下属单位|直属单位|所属单位|各科室|各区县|各县)"
-    "|(?P<own>我局|本局|我委|本委|我办|本办|我中心|本中心|本机关|我机关|本单位|我单位|本部门|我部门)"
+# parts the figure before it) make it the report's again. Areas and parts are found in one scan: a
+# class of first characters, then the rest by what the first one was (an alternation of the words
+# themselves scans a text some 4 times slower).
+_OTHERS = re.compile(
+    "[全各区市县镇乡下直所](?:(?<=全)(?:国|省|市|区|县|镇|乡|街道)|(?<=各)(?:部门|单位|级部门|镇|乡|街道|科室|区县|县)"
+    "|(?<=[区市县])(?:级部门|直部门)|(?<=镇)(?:街|\\(街道\\)|（街道）)|(?<=乡)镇(?:\\(街道\\)|（街道）)|(?<=[下直所])属单位)"
 )
+_OWN_WORDS = (
+    "我局", "本局", "我委", "本委", "我办", "本办", "我中心", "本中心", "本机关", "我机关", "本单位", "我单位",
+    "本部门", "我部门",
+)  # fmt: skip
 _AREA_OF = re.compile("(省|市|区|县|镇|乡|街道)(?:人民政府|政府|办事处)?$")
 _SENTENCE_STOP = re.compile("[。；！？;!?\n]")
 # words before an area or a part that make it an object, not the subject ("我局围绕全区中心工作，
@@ -270,10 +274,19 @@ class _Subjects:
 
     def __init__(self, joined: str, own: str | None) -> None:
         named = [
-            (m.start(), m.lastgroup == "part" or (m.lastgroup == "area" and m.group() != own))
-            for m in _SUBJECT.finditer(joined)
+            (m.start(), m.group() != own)
+            for m in _OTHERS.finditer(joined)
             if not joined.endswith(_OBJECT_AFTER, max(0, m.start() - 3), m.start())
         ]
+        for word in _OWN_WORDS:
+            at = joined.find(word)
+            while at >= 0:
+                named.append((at, False))
+                at = joined.find(word, at + 1)
+        if not any(other for _, other in named):  # only the agency's own subjects (or 全区 in a district's)
+            self.starts: list[int] = []
+            return
+        named.sort()
         self.starts = [at for at, _ in named]
         self.other = [other for _, other in named]
         self.stops = [m.start() for m in _SENTENCE_STOP.finditer(joined)]
@@ -373,7 +386,7 @@ def figures(
         original, omap = _offsets(raws)
         if len(omap) != len(joined):  # the conversions do not map char by char: quote the converted text
             original, omap = joined, None
-    subjects = _Subjects(joined, area) if _SUBJECT.search(joined) else None  # (rare: most texts name none)
+    subjects = _Subjects(joined, area) if _OTHERS.search(joined) else None  # (most texts name none)
     reverse = joined[::-1]  # the separator before an offset is the first one after it here
     n = len(joined)
     # (offset of the figure in ``joined``, indicator, value, approximate, where its quote starts and ends)
