@@ -21,7 +21,7 @@ report's generation (so the warehouse can conform it).
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from decimal import Decimal
 from functools import lru_cache
 from itertools import accumulate
@@ -65,10 +65,20 @@ _NUMBER_REST = (
 )
 _AFTER_NUMBER = r"(?P<wan>万(?!元))?(?P<approx>余|多)?(?P<unit>万元|人次|[条件次篇起宗份人名元])(?![例性称])"
 _FIGURE = re.compile(rf"(?P<num>[{_FIRST}]{_NUMBER_REST}){_AFTER_NUMBER}")
-# a figure, or a negation (``wording.NEGATION``: its empty group ``negation`` set), in one scan
-# (neither holds a character the other starts with, so their matches are those of each alone)
+# a subject that is not the report's agency: a whole area (全区) or a part of one (各部门, 区级部门,
+# 各镇, 镇街, 镇（街道）, 下属单位): after its first character (全各级直属街, ``_SUBJECT_FIRST``), the
+# rest by what that character was; ``num`` then holds the word from that character on
+_SUBJECT_AFTER = (
+    "(?:(?<=全)(?:国|省|市|区|县|镇|乡|街道)|(?<=各)(?:部门|单位|级部门|镇|乡|街道|科室|区县|县)"
+    "|(?<=[区市县][级直])部门|(?<=[下直所]属)单位|(?<=镇街)|(?<=镇[(（]街)道)"
+)
+_SUBJECT_FIRST = "全各级直属街"
+# a figure, a negation (``wording.NEGATION``: its empty group ``negation`` set) or a subject (its
+# empty group ``subject`` set), in one scan that starts at a class of first characters (none of the
+# three holds a character another starts with, so their matches are those of each alone)
 _FIGURE_OR_NEGATION = re.compile(
-    rf"(?P<num>[未没无{_FIRST}](?:{_NUMBER_REST}|{NEGATION_AFTER}(?P<negation>)))(?(negation)|{_AFTER_NUMBER})"
+    rf"(?P<num>[未没无{_SUBJECT_FIRST}{_FIRST}](?:{_NUMBER_REST}|{NEGATION_AFTER}(?P<negation>)"
+    rf"|{_SUBJECT_AFTER}(?P<subject>)))(?(negation)|(?(subject)|{_AFTER_NUMBER}))"
 )
 _DECIMAL = re.compile(r"\d+(?:\.\d+)?")
 _APPROX_BEFORE = ("约", "近", "逾", "超过")
@@ -235,21 +245,14 @@ def _indicator(context: str, unit: str, generation: str | None, joined: str, at:
 
 
 # Whose figure it is: the subject named last in a figure's sentence. A whole area ("全区共受理申请
-# 300件") other than the agency's own, or a part of one (各部门, 区级部门, 各镇（街道）, 下属单位…)
-# makes the figure not the report's; the agency's own words ("其中我局受理3件"; not 其中 alone, which
-# parts the figure before it) make it the report's again. Areas and parts are found in one scan: a
-# class of first characters, then the rest by what the first one was (an alternation of the words
-# themselves scans a text some 4 times slower).
-_OTHERS = re.compile(
-    "[全各区市县镇乡下直所](?:(?<=全)(?:国|省|市|区|县|镇|乡|街道)|(?<=各)(?:部门|单位|级部门|镇|乡|街道|科室|区县|县)"
-    "|(?<=[区市县])(?:级部门|直部门)|(?<=镇)(?:街|\\(街道\\)|（街道）)|(?<=乡)镇(?:\\(街道\\)|（街道）)|(?<=[下直所])属单位)"
+# 300件") other than the agency's own, or a part of one (``_SUBJECT_AFTER``) makes the figure not the
+# report's; the agency's own words ("其中我局受理3件"; not 其中 alone, which parts the figure before
+# it) or the end of the sentence (not a ；, which lists more of the same subject) make the figures
+# after them the report's again.
+_OWN_OR_STOP = re.compile(
+    "我局|本局|我委|本委|我办|本办|我中心|本中心|本机关|我机关|本单位|我单位|本部门|我部门|[。！？!?\n]"
 )
-_OWN_WORDS = (
-    "我局", "本局", "我委", "本委", "我办", "本办", "我中心", "本中心", "本机关", "我机关", "本单位", "我单位",
-    "本部门", "我部门",
-)  # fmt: skip
 _AREA_OF = re.compile("(省|市|区|县|镇|乡|街道)(?:人民政府|政府|办事处)?$")
-_SENTENCE_STOP = re.compile("[。；！？;!?\n]")
 # words before an area or a part that make it an object, not the subject ("我局围绕全区中心工作，
 # 共受理申请5件", "督促各单位及时公开…")
 _OBJECT_AFTER = (
@@ -267,37 +270,11 @@ def own_area(agency: str | None) -> str | None:
     return "全" + m.group(1) if m else None
 
 
-class _Subjects:
-    """Where a text names a subject (a whole area, a part of one, the agency itself) and where its
-    sentences stop, to tell in O(log n) per figure whether the subject named last in the figure's
-    sentence is another's: the figure is then not the report's."""
-
-    def __init__(self, joined: str, own: str | None) -> None:
-        named = [
-            (m.start(), m.group() != own)
-            for m in _OTHERS.finditer(joined)
-            if not joined.endswith(_OBJECT_AFTER, max(0, m.start() - 3), m.start())
-        ]
-        for word in _OWN_WORDS:
-            at = joined.find(word)
-            while at >= 0:
-                named.append((at, False))
-                at = joined.find(word, at + 1)
-        if not any(other for _, other in named):  # only the agency's own subjects (or 全区 in a district's)
-            self.starts: list[int] = []
-            return
-        named.sort()
-        self.starts = [at for at, _ in named]
-        self.other = [other for _, other in named]
-        self.stops = [m.start() for m in _SENTENCE_STOP.finditer(joined)]
-
-    def others(self, at: int) -> bool:
-        """Whether the figure at ``at`` is another's (a wider area's, a part's), not the report's."""
-        i = bisect_left(self.starts, at) - 1  # the last subject named before the figure
-        if i < 0 or not self.other[i]:
-            return False
-        stop = bisect_left(self.stops, at) - 1
-        return stop < 0 or self.stops[stop] < self.starts[i]  # (else named in an earlier sentence)
+def _subject_start(joined: str, at: int) -> int:
+    """Where the subject word whose match starts at ``at`` begins (区级部门, 下属单位 and 镇街 are
+    matched from their second character, 镇（街道） from its third)."""
+    c = joined[at]
+    return at if c in "全各" else at - 2 if c == "街" and joined[at - 1] in "(（" else at - 1
 
 
 _YEAR = re.compile(r"((?:19|20)\d\d)年")
@@ -386,21 +363,31 @@ def figures(
         original, omap = _offsets(raws)
         if len(omap) != len(joined):  # the conversions do not map char by char: quote the converted text
             original, omap = joined, None
-    subjects = _Subjects(joined, area) if _OTHERS.search(joined) else None  # (most texts name none)
     reverse = joined[::-1]  # the separator before an offset is the first one after it here
     n = len(joined)
     # (offset of the figure in ``joined``, indicator, value, approximate, where its quote starts and ends)
     found: list[tuple[int, str, int | float, bool, int, int]] = []
     sep_search = _CLAUSE_SEP.search
     with_figure: set[int] = set()
-    negations: list[int] = []  # where each negation starts: read once all figures are
+    # where each negation starts, and where the part of the area it may be about was named (-1:
+    # none): read once all figures are (a zero of the whole area is the agency's too, a part's not)
+    negations: list[tuple[int, int]] = []
     prev_clause, prev_end, quote_from = -1, 0, 0
     prev_at = 0  # the previous figure's offset: a separator before it is not looked for again
+    other_from = -1  # where the last subject named that is not the report's agency ends (-1: none)
+    part = False  # whether that subject is a part of the area (not a whole one)
     for m in _FIGURE_OR_NEGATION.finditer(joined):
-        num, negation, wan, approx, unit = m.groups()
+        num, negation, subject, wan, approx, unit = m.groups()
         at = m.start()
         if negation is not None:
-            negations.append(at)
+            negations.append((at, other_from if part else -1))
+            continue
+        if subject is not None:
+            word = _subject_start(joined, at)
+            if num == area:
+                other_from = -1
+            elif not joined.endswith(_OBJECT_AFTER, max(0, word - 3), word):
+                other_from, part = m.end(), num[0] != "全"
             continue
         # the clause starts after the separator before ``at``, if one comes after the previous figure
         before = sep_search(reverse, n - at, n - prev_at)
@@ -419,8 +406,10 @@ def figures(
             continue
         if context and context[-1] in _RANGE and at >= 2 and joined[at - 2] in _RANGE_ENDS:
             continue  # the upper end of a range ("3至5件"): neither end is the figure
-        if subjects is not None and subjects.others(at):
-            continue
+        if other_from >= 0:  # another's figure, unless the agency or a new sentence came since
+            if _OWN_OR_STOP.search(joined, other_from, at) is None:
+                continue
+            other_from = -1
         if wan is None and num.isdecimal():  # digits (the common case, as ``_value`` reads them)
             if at and joined[at - 1] == "第":
                 continue
@@ -440,7 +429,9 @@ def figures(
     negated = False
     seen: set[int] = set()
     start = prev_at = 0
-    for at in negations:
+    for at, part_from in negations:
+        if part_from >= 0 and _OWN_OR_STOP.search(joined, part_from, at) is None:
+            continue  # a part's zero ("各镇（街道）未收到申请"): not the agency's
         before = sep_search(reverse, n - at, n - prev_at)  # (as for figures)
         start = n - before.start() if before else start
         prev_at = at
