@@ -11,8 +11,8 @@ the number written in the clause: figures are never summed. A figure of another 
 names one, or says 上年度/去年), of a part of the year (季度, 上半年, 月份) or the end of a range
 ("3至5件") is not the report's: left out, as is a whole area's ("全区共受理申请300件" in a bureau's
 report; a district government's 全区 figures are its own) or a part's ("区级部门受理200件"). Each
-indicator is stated once: the first figure wins, a
-later different one is reported (``Prose.conflicts``).
+indicator is stated once: the first figure wins, a later different one is reported
+(``Prose.conflicts``).
 
 An indicator is emitted only when the crosswalk seed has a ``narrative`` row for it in the
 report's generation (so the warehouse can conform it).
@@ -369,25 +369,28 @@ def figures(
     found: list[tuple[int, str, int | float, bool, int, int]] = []
     sep_search = _CLAUSE_SEP.search
     with_figure: set[int] = set()
-    # where each negation starts, and where the part of the area it may be about was named (-1:
-    # none): read once all figures are (a zero of the whole area is the agency's too, a part's not)
-    negations: list[tuple[int, int]] = []
+    negations: list[int] = []  # where each negation starts: read once all figures are
     prev_clause, prev_end, quote_from = -1, 0, 0
     prev_at = 0  # the previous figure's offset: a separator before it is not looked for again
-    other_from = -1  # where the last subject named that is not the report's agency ends (-1: none)
-    part = False  # whether that subject is a part of the area (not a whole one)
+    # the last subject named that is not the report's agency: where the text after it was last read
+    # for the agency's own words or a sentence's end (-1: no such subject), and whether it is a part
+    # of the area (a zero of the whole area is the agency's too, a part's is not)
+    other_read, part = -1, False
     for m in _FIGURE_OR_NEGATION.finditer(joined):
         num, negation, subject, wan, approx, unit = m.groups()
         at = m.start()
+        if other_read >= 0:  # (each character is read once: linear on text without a stop)
+            other_read = -1 if _OWN_OR_STOP.search(joined, other_read, at) else at
         if negation is not None:
-            negations.append((at, other_from if part else -1))
+            if other_read < 0 or not part:
+                negations.append(at)
             continue
         if subject is not None:
             word = _subject_start(joined, at)
             if num == area:
-                other_from = -1
+                other_read = -1
             elif not joined.endswith(_OBJECT_AFTER, max(0, word - 3), word):
-                other_from, part = m.end(), num[0] != "全"
+                other_read, part = m.end(), num[0] != "全"
             continue
         # the clause starts after the separator before ``at``, if one comes after the previous figure
         before = sep_search(reverse, n - at, n - prev_at)
@@ -406,10 +409,8 @@ def figures(
             continue
         if context and context[-1] in _RANGE and at >= 2 and joined[at - 2] in _RANGE_ENDS:
             continue  # the upper end of a range ("3至5件"): neither end is the figure
-        if other_from >= 0:  # another's figure, unless the agency or a new sentence came since
-            if _OWN_OR_STOP.search(joined, other_from, at) is None:
-                continue
-            other_from = -1
+        if other_read >= 0:  # another's figure: the agency has not been named, nor a sentence ended
+            continue
         if wan is None and num.isdecimal():  # digits (the common case, as ``_value`` reads them)
             if at and joined[at - 1] == "第":
                 continue
@@ -429,9 +430,7 @@ def figures(
     negated = False
     seen: set[int] = set()
     start = prev_at = 0
-    for at, part_from in negations:
-        if part_from >= 0 and _OWN_OR_STOP.search(joined, part_from, at) is None:
-            continue  # a part's zero ("各镇（街道）未收到申请"): not the agency's
+    for at in negations:
         before = sep_search(reverse, n - at, n - prev_at)  # (as for figures)
         start = n - before.start() if before else start
         prev_at = at

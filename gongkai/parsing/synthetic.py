@@ -295,6 +295,7 @@ def damaged(size: int) -> dict[str, str]:
         "numeral run": times("一二三四五六七八九十百千"),
         "figure lines, no blank line": times("共受理政府信息公开申请9件\n"),
         "figures, no punctuation": times("本年共受理政府信息公开申请53件其中予以公开10件"),
+        "another's figures, no punctuation": "全市" + times("共受理申请53件予以公开10件未收到申请"),
         "outcomes, no punctuation": times("行政复议维持3件"),
         "negations, no punctuation": times("无因"),
         "tables never closed": times("<table>")[: size // 2] + times("<tr><td>1</td></tr>")[: size // 2],
